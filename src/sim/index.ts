@@ -1,0 +1,12 @@
+export { startChain, MIN_CHALLENGE_PERIOD, DEFAULT_CHAIN_ID, DEFAULT_TOKENS_PER_SENDER, GENESIS_TIME } from './chain.ts';
+export type { Chain, ChainOptions, Account } from './chain.ts';
+export { deriveAccounts, mnemonicFromSeed, DEFAULT_SEED } from './accounts.ts';
+export type { AccountKey, AccountKeys } from './accounts.ts';
+export { targetEnvironment, DEFAULT_CONFIRMATIONS, DEFAULT_POLL_INTERVAL_MS } from './env.ts';
+export type { TargetEnvOptions } from './env.ts';
+export type { ReorgResult, Eip1193Provider } from './gateway.ts';
+export { startRpcServer, RpcError } from './rpc-server.ts';
+export type { RpcServer, RpcServerOptions } from './rpc-server.ts';
+export { ChainOptionError, ChainStateError, ReorgError, SnapshotError } from './errors.ts';
+export { deployContracts } from './deploy.ts';
+export type { Deployment, DeployOptions } from './deploy.ts';
