@@ -1,0 +1,108 @@
+/**
+ * Shared fixture: one chain per test file, a snapshot before each test and a revert after,
+ * so every test starts from the freshly deployed contracts and tests stay fast.
+ */
+import { expect } from 'chai';
+import type { ContractTransactionResponse, Interface, TransactionReceipt } from 'ethers';
+import { startTestChain, type TestAccount, type TestChain } from './helpers.ts';
+import { balanceHash, closingHash, signHash } from './sign.ts';
+
+export const TOKEN = 10n ** 18n;
+export const LIMIT = 100n * TOKEN;
+
+export function useChain(): () => TestChain {
+  let chain: TestChain | undefined;
+  let snapshot = '';
+  before(async function () {
+    this.timeout(120_000);
+    chain = await startTestChain();
+    // Every sender starts with 1000 tokens.
+    for (const sender of chain.accounts.senders) {
+      await (await chain.token.mint(sender.address, 1000n * TOKEN)).wait();
+    }
+  });
+  beforeEach(async () => {
+    snapshot = await chain!.snapshot();
+  });
+  afterEach(async () => {
+    await chain!.revert(snapshot);
+  });
+  after(async () => {
+    await chain?.close();
+  });
+  return () => {
+    if (!chain) throw new Error('chain not started');
+    return chain;
+  };
+}
+
+/** Awaits a transaction and its receipt; throws (with the revert reason) if it reverts. */
+export async function mined(tx: Promise<ContractTransactionResponse>): Promise<TransactionReceipt> {
+  const receipt = await (await tx).wait();
+  if (!receipt) throw new Error('no receipt');
+  return receipt;
+}
+
+/** The call must revert with exactly this reason string. */
+export async function expectRevert(action: Promise<unknown>, reason: string): Promise<void> {
+  let error: unknown;
+  try {
+    await action;
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error, `expected a revert "${reason}"`).to.exist;
+  expect(revertReason(error)).to.equal(reason);
+}
+
+/**
+ * The revert string of a failed call. ethers decodes it when the node returns the revert data as
+ * a hex string; ganache returns an object ({ result, reason }) that ethers does not look into.
+ */
+function revertReason(error: unknown): string {
+  const e = error as { reason?: string | null; message?: string; info?: { error?: { data?: { reason?: string } } } };
+  return e.reason ?? e.info?.error?.data?.reason ?? String(e.message);
+}
+
+export interface ParsedEvent {
+  name: string;
+  args: Record<string, unknown>;
+  topics: readonly string[];
+}
+
+/** The logs of `receipt` emitted by `address` decoded with `iface`, in order. */
+export function eventsOf(receipt: TransactionReceipt, iface: Interface, address: string): ParsedEvent[] {
+  const out: ParsedEvent[] = [];
+  for (const log of receipt.logs) {
+    if (log.address.toLowerCase() !== address.toLowerCase()) continue;
+    const parsed = iface.parseLog(log);
+    if (!parsed) continue;
+    const args: Record<string, unknown> = {};
+    parsed.fragment.inputs.forEach((input, i) => (args[input.name] = parsed.args[i]));
+    out.push({ name: parsed.name, args, topics: log.topics });
+  }
+  return out;
+}
+
+/** Signs a balance proof / closing signature for the deployed channels contract. */
+export async function proof(chain: TestChain, sender: TestAccount, receiver: string, openBlock: number, balance: bigint) {
+  return signHash(sender.privateKey, balanceHash(receiver, openBlock, balance, await chain.channels.getAddress()));
+}
+export async function closing(chain: TestChain, receiver: TestAccount, sender: string, openBlock: number, balance: bigint) {
+  return signHash(receiver.privateKey, closingHash(sender, openBlock, balance, await chain.channels.getAddress()));
+}
+
+export function openData(sender: string, receiver: string): string {
+  return `0x${sender.slice(2)}${receiver.slice(2)}`.toLowerCase();
+}
+export function topUpData(sender: string, receiver: string, openBlock: number): string {
+  return `${openData(sender, receiver)}${openBlock.toString(16).padStart(8, '0')}`;
+}
+
+/** Opens a channel sender → receiver with the ERC20 path; returns its open block. */
+export async function openChannel(chain: TestChain, sender: TestAccount, receiver: string, deposit: bigint): Promise<number> {
+  const channels = await chain.channels.getAddress();
+  await mined(chain.token.connect(sender.wallet).approve(channels, deposit));
+  const receipt = await mined(chain.channels.connect(sender.wallet).createChannel(receiver, deposit));
+  return receipt.blockNumber;
+}
