@@ -1,25 +1,23 @@
 /**
- * Shared fixture: one chain per test file, a snapshot before each test and a revert after,
+ * Shared fixture: one chain (src/sim/chain.ts) per test file, a snapshot before each test and a revert after,
  * so every test starts from the freshly deployed contracts and tests stay fast.
  */
 import { expect } from 'chai';
 import type { ContractTransactionResponse, Interface, TransactionReceipt } from 'ethers';
-import { startTestChain, type TestAccount, type TestChain } from './helpers.ts';
+import { startChain, type Account, type Chain } from '../../src/sim/chain.ts';
 import { balanceHash, closingHash, signHash } from './sign.ts';
 
 export const TOKEN = 10n ** 18n;
 export const LIMIT = 100n * TOKEN;
+export const CHALLENGE_PERIOD = 500;
 
-export function useChain(): () => TestChain {
-  let chain: TestChain | undefined;
+export function useChain(): () => Chain {
+  let chain: Chain | undefined;
   let snapshot = '';
   before(async function () {
     this.timeout(120_000);
-    chain = await startTestChain();
-    // Every sender starts with 1000 tokens.
-    for (const sender of chain.accounts.senders) {
-      await (await chain.token.mint(sender.address, 1000n * TOKEN)).wait();
-    }
+    // startChain gives each sender 1000 tokens; tests only rely on balance differences.
+    chain = await startChain({ challengePeriod: CHALLENGE_PERIOD });
   });
   beforeEach(async () => {
     snapshot = await chain!.snapshot();
@@ -85,10 +83,10 @@ export function eventsOf(receipt: TransactionReceipt, iface: Interface, address:
 }
 
 /** Signs a balance proof / closing signature for the deployed channels contract. */
-export async function proof(chain: TestChain, sender: TestAccount, receiver: string, openBlock: number, balance: bigint) {
+export async function proof(chain: Chain, sender: Account, receiver: string, openBlock: number, balance: bigint) {
   return signHash(sender.privateKey, balanceHash(receiver, openBlock, balance, await chain.channels.getAddress()));
 }
-export async function closing(chain: TestChain, receiver: TestAccount, sender: string, openBlock: number, balance: bigint) {
+export async function closing(chain: Chain, receiver: Account, sender: string, openBlock: number, balance: bigint) {
   return signHash(receiver.privateKey, closingHash(sender, openBlock, balance, await chain.channels.getAddress()));
 }
 
@@ -100,7 +98,7 @@ export function topUpData(sender: string, receiver: string, openBlock: number): 
 }
 
 /** Opens a channel sender → receiver with the ERC20 path; returns its open block. */
-export async function openChannel(chain: TestChain, sender: TestAccount, receiver: string, deposit: bigint): Promise<number> {
+export async function openChannel(chain: Chain, sender: Account, receiver: string, deposit: bigint): Promise<number> {
   const channels = await chain.channels.getAddress();
   await mined(chain.token.connect(sender.wallet).approve(channels, deposit));
   const receipt = await mined(chain.channels.connect(sender.wallet).createChannel(receiver, deposit));

@@ -4,8 +4,7 @@
 import { expect } from 'chai';
 import { ContractFactory, ZeroAddress, solidityPackedKeccak256 } from 'ethers';
 import { RaidenMicroTransferChannels__factory } from '../../build/types/index.ts';
-import { CHALLENGE_PERIOD } from './helpers.ts';
-import { LIMIT, TOKEN, closing, eventsOf, expectRevert, mined, openChannel, openData, proof, topUpData, useChain } from './fixture.ts';
+import { CHALLENGE_PERIOD, LIMIT, TOKEN, closing, eventsOf, expectRevert, mined, openChannel, openData, proof, topUpData, useChain } from './fixture.ts';
 import { highS, signHash, withV, balanceHash } from './sign.ts';
 
 /** Init code of a contract that answers every call with 32 zero bytes: a "token" with totalSupply() == 0. */
