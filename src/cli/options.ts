@@ -1,0 +1,20 @@
+/**
+ * Option parsers shared by the subcommands. They throw commander's InvalidArgumentError, which
+ * the program turns into a one-line usage error and exit code 2.
+ */
+import { InvalidArgumentError } from 'commander';
+
+/** A decimal integer in [min, max]; refuses "1.5", "0x10", "12abc", "" (Number() would not). */
+export function integerOption(min: number, max: number = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError('not an integer.');
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be between ${min} and ${max}.`);
+    return n;
+  };
+}
+
+export function nonEmptyOption(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('must not be empty.');
+  return value;
+}

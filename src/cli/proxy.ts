@@ -1,0 +1,273 @@
+/**
+ * `uraiden proxy`: the reference receiver (channel manager + paywalled proxy + REST API) as a
+ * process, configured exactly as a §6 conformance target is, by the RDN_* variables, or by flags
+ * (which win). `uraiden proxy withdraw` and `uraiden proxy close-all` run the receiver's chain
+ * commands on the same state and print what was done.
+ *
+ * Exit codes: 0 done / stopped by a signal, 1 a runtime failure (chain unreachable at start,
+ * state of another receiver), 2 a bad option value. The private key is never printed, not even
+ * in an error about itself.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { UraidenError, isAddress, toChecksumAddress } from '../protocol/index.ts';
+import type { Address, Hex } from '../protocol/index.ts';
+import { DEFAULT_CONFIRMATIONS } from '../sim/env.ts';
+import { openReceiver } from '../reference/receiver/index.ts';
+import { createProxy, echoResources } from '../reference/proxy/index.ts';
+
+/** Bad configuration: printed as one line, exit 2. */
+export class ProxyCliError extends UraidenError {
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super('PROXY_CLI', `${option}: ${message}`);
+    this.option = option;
+  }
+}
+
+/** The state file inside RDN_STATE_DIR (§6: the directory is the target's to use). */
+export const STATE_FILE_NAME = 'receiver.sqlite';
+/** The original µRaiden proxy's port, used when neither --port nor RDN_PORT is given. */
+export const DEFAULT_PORT = 5000;
+
+export interface ReceiverCliConfig {
+  rpcUrl: string;
+  chainId?: number;
+  contract: Address;
+  token?: Address;
+  receiverPrivateKey: Hex;
+  confirmations: number;
+  stateDir: string;
+  pollIntervalMs?: number;
+  ethFloor?: bigint;
+}
+
+export interface ProxyCliConfig extends ReceiverCliConfig {
+  port: number;
+  host: string;
+  gatewayPath: string;
+}
+
+// ----- option parsers (commander calls them for flag and env values alike) -----
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    if (!/^[0-9]+$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new InvalidArgumentError(`expected an integer in [${min}, ${max}]`);
+    }
+    return Number(value);
+  };
+}
+
+function address(value: string): Address {
+  if (!isAddress(value)) throw new InvalidArgumentError('expected 0x and 40 hex digits');
+  return toChecksumAddress(value);
+}
+
+function httpUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('expected an http(s) URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('expected an http(s) URL');
+  return value;
+}
+
+/** ETH amount as decimal ether ("0.05") → wei. */
+function ether(value: string): bigint {
+  const m = /^([0-9]+)(?:\.([0-9]{1,18}))?$/.exec(value);
+  if (!m) throw new InvalidArgumentError('expected a decimal amount of ether, e.g. 0.05');
+  return BigInt(m[1]!) * 10n ** 18n + BigInt((m[2] ?? '').padEnd(18, '0'));
+}
+
+function tokenAmount(value: string): bigint {
+  if (!/^[0-9]+$/.test(value)) throw new InvalidArgumentError('expected a decimal amount of token base units');
+  return BigInt(value);
+}
+
+/**
+ * Checked by hand, not by a commander parser: commander's message would quote the value, and the
+ * value is a private key.
+ */
+export function parsePrivateKey(value: string | undefined, source: string): Hex {
+  if (value === undefined || value === '') throw new ProxyCliError(source, 'required (the receiver\'s private key, 0x + 64 hex digits)');
+  const hex = value.startsWith('0x') || value.startsWith('0X') ? value.slice(2) : value;
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new ProxyCliError(source, 'not a private key (expected 0x + 64 hex digits; value not shown)');
+  return `0x${hex.toLowerCase()}`;
+}
+
+/** The options every `proxy` command takes, each with its §6 variable. */
+function receiverOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--rpc-url <url>', 'Ethereum JSON-RPC endpoint').env('RDN_RPC_URL').argParser(httpUrl))
+    .addOption(new Option('--chain-id <id>', 'expected chain id (refuse to start on another chain)').env('RDN_CHAIN_ID').argParser(integer(1, Number.MAX_SAFE_INTEGER)))
+    .addOption(new Option('--contract <address>', 'RaidenMicroTransferChannels contract').env('RDN_CONTRACT_ADDRESS').argParser(address))
+    .addOption(new Option('--token <address>', 'expected token address (checked against the contract)').env('RDN_TOKEN_ADDRESS').argParser(address))
+    .addOption(new Option('--private-key <hex>', 'receiver private key (prefer the env variable: flags show in ps)').env('RDN_RECEIVER_PRIVATE_KEY'))
+    .addOption(new Option('--confirmations <n>', `confirmations required (default ${DEFAULT_CONFIRMATIONS})`).env('RDN_CONFIRMATIONS').argParser(integer(0, 10_000)))
+    .addOption(new Option('--state-dir <dir>', `directory of the state file (${STATE_FILE_NAME}), kept across restarts`).env('RDN_STATE_DIR'))
+    .addOption(new Option('--poll-interval-ms <ms>', 'how often to poll the chain').env('RDN_POLL_INTERVAL_MS').argParser(integer(1, 3_600_000)))
+    .addOption(new Option('--eth-floor <ether>', 'refuse payments (502) while the receiver holds less ETH than this').argParser(ether));
+}
+
+interface RawReceiverOptions {
+  rpcUrl?: string;
+  chainId?: number;
+  contract?: Address;
+  token?: Address;
+  privateKey?: string;
+  confirmations?: number;
+  stateDir?: string;
+  pollIntervalMs?: number;
+  ethFloor?: bigint;
+}
+
+/** Flags and env merged by commander (flags win); checks what commander cannot. */
+export function receiverConfig(o: RawReceiverOptions): ReceiverCliConfig {
+  if (o.rpcUrl === undefined) throw new ProxyCliError('--rpc-url', 'required (or RDN_RPC_URL)');
+  if (o.contract === undefined) throw new ProxyCliError('--contract', 'required (or RDN_CONTRACT_ADDRESS)');
+  if (o.stateDir === undefined || o.stateDir === '') throw new ProxyCliError('--state-dir', 'required (or RDN_STATE_DIR): losing the state loses payments, so there is no default');
+  return {
+    rpcUrl: o.rpcUrl,
+    contract: o.contract,
+    receiverPrivateKey: parsePrivateKey(o.privateKey, '--private-key / RDN_RECEIVER_PRIVATE_KEY'),
+    confirmations: o.confirmations ?? DEFAULT_CONFIRMATIONS,
+    stateDir: path.resolve(o.stateDir),
+    ...(o.chainId !== undefined && { chainId: o.chainId }),
+    ...(o.token !== undefined && { token: o.token }),
+    ...(o.pollIntervalMs !== undefined && { pollIntervalMs: o.pollIntervalMs }),
+    ...(o.ethFloor !== undefined && { ethFloor: o.ethFloor }),
+  };
+}
+
+type Receiver = Awaited<ReturnType<typeof openReceiver>>;
+
+/** Opens the manager on the configured state and checks the chain and token it found. */
+async function open(config: ReceiverCliConfig): Promise<Receiver> {
+  await mkdir(config.stateDir, { recursive: true });
+  const receiver = await openReceiver({
+    rpcUrl: config.rpcUrl,
+    receiverPrivateKey: config.receiverPrivateKey,
+    contract: config.contract,
+    stateFile: path.join(config.stateDir, STATE_FILE_NAME),
+    confirmations: config.confirmations,
+    ...(config.pollIntervalMs !== undefined && { pollIntervalMs: config.pollIntervalMs }),
+    ...(config.ethFloor !== undefined && { ethFloor: config.ethFloor }),
+  });
+  try {
+    if (config.chainId !== undefined && receiver.chainId !== config.chainId) {
+      throw new ProxyCliError('--chain-id', `the RPC endpoint serves chain ${receiver.chainId}, not ${config.chainId}`);
+    }
+    if (config.token !== undefined && receiver.token.toLowerCase() !== config.token.toLowerCase()) {
+      throw new ProxyCliError('--token', `the contract's token is ${receiver.token}, not ${config.token}`);
+    }
+  } catch (err) {
+    await receiver.stop();
+    throw err;
+  }
+  return receiver;
+}
+
+/** Prints one line and exits: 2 for bad configuration, 1 for anything else. */
+function fail(err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`uraiden proxy: ${message.split('\n')[0]}\n`);
+  process.exit(err instanceof ProxyCliError ? 2 : 1);
+}
+
+/** Commander's own errors (unknown option, invalid value): exit 2; --help and --version: 0. */
+function exitCodes(cmd: Command): Command {
+  return cmd.exitOverride((err: CommanderError) => {
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+}
+
+const json = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+
+async function runProxy(opts: RawReceiverOptions & { port?: number; host?: string; gatewayPath?: string }): Promise<void> {
+  const config: ProxyCliConfig = {
+    ...receiverConfig(opts),
+    port: opts.port ?? DEFAULT_PORT,
+    host: opts.host ?? '127.0.0.1',
+    gatewayPath: opts.gatewayPath ?? '/api/1',
+  };
+  const receiver = await open(config);
+  let proxy;
+  try {
+    proxy = createProxy({ manager: receiver, resources: echoResources(), gatewayPath: config.gatewayPath });
+    const { url } = await proxy.listen(config.port, config.host);
+    process.stdout.write(`uraiden proxy: listening on ${url} (receiver ${receiver.receiver}, contract ${receiver.contract}, chain ${receiver.chainId}, state ${path.join(config.stateDir, STATE_FILE_NAME)})\n`);
+  } catch (err) {
+    await receiver.stop();
+    throw err;
+  }
+
+  // Graceful stop: stop accepting, let in-flight requests finish (their payments are already
+  // durable), then close the manager's state. A second signal while stopping exits at once.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stdout.write(`uraiden proxy: ${signal}, stopping\n`);
+    void (async () => {
+      try {
+        await proxy.close();
+        await receiver.stop();
+        process.stdout.write('uraiden proxy: stopped\n');
+        process.exit(0);
+      } catch (err) {
+        fail(err);
+      }
+    })();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+async function runWithdraw(opts: RawReceiverOptions & { minimum?: bigint }): Promise<void> {
+  const receiver = await open(receiverConfig(opts));
+  try {
+    const result = await receiver.withdraw(opts.minimum ?? 1n);
+    process.stdout.write(`${json({ command: 'withdraw', minimum: opts.minimum ?? 1n, result })}\n`);
+  } finally {
+    await receiver.stop();
+  }
+}
+
+async function runCloseAll(opts: RawReceiverOptions): Promise<void> {
+  const receiver = await open(receiverConfig(opts));
+  try {
+    const result = await receiver.closeAll();
+    process.stdout.write(`${json({ command: 'close-all', result })}\n`);
+  } finally {
+    await receiver.stop();
+  }
+}
+
+/** Adds `proxy` (and its `withdraw`, `close-all`) to the `uraiden` program. */
+export function registerProxyCommand(program: Command): Command {
+  const proxy = exitCodes(
+    receiverOptions(
+      program
+        .command('proxy')
+        .description('run the reference receiver: paywalled proxy with the §6 echo resources and the §5 REST API')
+        .addOption(new Option('--port <port>', `port to listen on (default ${DEFAULT_PORT})`).env('RDN_PORT').argParser(integer(0, 65535)))
+        .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1'))
+        .addOption(new Option('--gateway-path <path>', 'prefix of the REST API').default('/api/1')),
+    ),
+  ).action((opts) => runProxy(opts).catch(fail));
+
+  exitCodes(
+    receiverOptions(proxy.command('withdraw').description('withdraw the registered balances of open channels (receiver → chain)'))
+      .addOption(new Option('--minimum <amount>', 'only channels with at least this much unwithdrawn (token base units)').argParser(tokenAmount)),
+  ).action((opts) => runWithdraw(opts).catch(fail));
+
+  exitCodes(receiverOptions(proxy.command('close-all').description('cooperatively close every open channel with its last registered proof'))).action((opts) =>
+    runCloseAll(opts).catch(fail),
+  );
+  return proxy;
+}
