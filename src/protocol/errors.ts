@@ -44,6 +44,20 @@ export class InvalidSignatureError extends UraidenError {
   }
 }
 
+/** Not `0x` followed by exactly `length` bytes of hex (e.g. a 32-byte message hash). */
+export class InvalidHexError extends UraidenError {
+  readonly field: string;
+  readonly value: unknown;
+  readonly length: number;
+
+  constructor(field: string, value: unknown, length: number) {
+    super('INVALID_HEX', `${field}: expected 0x and ${length} bytes of hex, got ${JSON.stringify(value)}`);
+    this.field = field;
+    this.value = value;
+    this.length = length;
+  }
+}
+
 /** Not a private key. The value itself is deliberately not kept: it would leak into logs. */
 export class InvalidPrivateKeyError extends UraidenError {
   constructor(reason: string) {

@@ -5,6 +5,7 @@ export {
   InvalidAddressError,
   InvalidSignatureError,
   InvalidPrivateKeyError,
+  InvalidHexError,
   InvalidIntegerError,
   OutOfRangeError,
   HeaderError,

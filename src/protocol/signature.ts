@@ -11,7 +11,7 @@ import * as noble from '@noble/secp256k1';
 import { addressFromBytes } from './address.ts';
 import { recoverPublicKey } from './backend.ts';
 import { bytesToHex, decodeHex, keccak256 } from './bytes.ts';
-import { InvalidPrivateKeyError, InvalidSignatureError } from './errors.ts';
+import { InvalidHexError, InvalidPrivateKeyError, InvalidSignatureError } from './errors.ts';
 import { balanceMessageDigest, closingMessageDigest } from './messages.ts';
 import type { Address, BalanceProofMessage, ClosingMessage, Hex } from './types.ts';
 
@@ -68,7 +68,7 @@ function recoverDigestSigner(digest: Uint8Array, signature: string): Address {
 /** Signer of any 32-byte hash given as hex, e.g. a stored message hash. */
 export function recoverSigner(hash: Hex, signature: string): Address {
   const digest = typeof hash === 'string' && /^0x[0-9a-fA-F]{64}$/.test(hash) ? decodeHex(hash, 2, 32) : undefined;
-  if (digest === undefined) throw new TypeError(`recoverSigner: expected a 32-byte 0x hash, got ${JSON.stringify(hash)}`);
+  if (digest === undefined) throw new InvalidHexError('hash', hash, 32);
   return recoverDigestSigner(digest, signature);
 }
 
