@@ -59,6 +59,15 @@ const MINING_METHODS = new Set([
   'miner_start',
 ]);
 
+/** Methods whose first parameter is a block hash (see isCanonical). */
+const BY_HASH_METHODS = new Set([
+  'eth_getBlockByHash',
+  'eth_getBlockTransactionCountByHash',
+  'eth_getTransactionByBlockHashAndIndex',
+  'eth_getUncleCountByBlockHash',
+  'eth_getUncleByBlockHashAndIndex',
+]);
+
 export interface Gateway extends Eip1193Provider {
   reorg(depth: number): Promise<ReorgResult>;
 }
@@ -177,6 +186,8 @@ export function createGateway(raw: Eip1193Provider): Gateway {
           return raw.request(args);
         });
       default:
+        if (BY_HASH_METHODS.has(method)) return byHash(method, params);
+        if (method === 'eth_getLogs') return getLogs(params);
         if (!MINING_METHODS.has(method)) return raw.request(args);
         if (await isFutureNonce(method, params)) return raw.request(args);
         return locked(async () => {
@@ -185,6 +196,29 @@ export function createGateway(raw: Eip1193Provider): Gateway {
           return result;
         });
     }
+  }
+
+  /**
+   * Ganache's revert deletes a dropped block but keeps its hash → number index, so asking for a
+   * dropped hash returns the replacement block at that height. A client checking whether a block
+   * is still canonical must get "unknown" instead, as from any other node.
+   */
+  async function isCanonical(hash: unknown): Promise<boolean> {
+    const b = (await call('eth_getBlockByHash', [hash, false])) as { hash: string } | null;
+    return b !== null && typeof hash === 'string' && b.hash === hash.toLowerCase();
+  }
+
+  async function byHash(method: string, params: unknown): Promise<unknown> {
+    const hash = Array.isArray(params) ? params[0] : undefined;
+    return (await isCanonical(hash)) ? raw.request({ method, params }) : null;
+  }
+
+  async function getLogs(params: unknown): Promise<unknown> {
+    const filter = Array.isArray(params) ? (params[0] as { blockHash?: unknown } | undefined) : undefined;
+    if (filter?.blockHash !== undefined && !(await isCanonical(filter.blockHash))) {
+      throw Object.assign(new Error('unknown block'), { code: -32000 });
+    }
+    return raw.request({ method: 'eth_getLogs', params });
   }
 
   async function reorg(depth: number): Promise<ReorgResult> {
