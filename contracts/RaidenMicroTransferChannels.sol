@@ -44,24 +44,20 @@ contract RaidenMicroTransferChannels {
     uint32 public immutable challenge_period;
     IERC20Token public immutable token;
 
-    /// One storage slot per open channel: everything an open/top-up/withdraw touches lives
-    /// together, so those operations write a single slot. Amounts are bounded by
-    /// `channel_deposit_bugbounty_limit` (< 2^67), so uint96 cannot truncate.
+    /// Everything but the withdrawn amount in one slot, so opening, topping up and requesting a
+    /// close each write a single slot that is already warm from the checks. Amounts are bounded
+    /// by `channel_deposit_bugbounty_limit` (< 2^67), so uint96 cannot truncate them.
     struct Channel {
         uint96 deposit;
-        uint96 withdrawn;
+        uint96 closing_balance; // meaningful only once settle_block_number != 0
         uint32 open_block_number; // 0 means "no channel" (no transaction runs in block 0)
-    }
-
-    /// Written only by uncooperativeClose, so it gets its own slot; keeping it out of
-    /// `Channel` means the close request does not rewrite the channel slot.
-    struct ClosingRequest {
-        uint192 closing_balance;
         uint32 settle_block_number; // 0 means "no close request"
     }
 
     mapping(bytes32 => Channel) private _channels;
-    mapping(bytes32 => ClosingRequest) private _closing;
+    /// Apart from the channel slot: only withdraw writes it, and most channels never withdraw,
+    /// so the other operations need not pay for it. Stored as uint256 to write it without masking.
+    mapping(bytes32 => uint256) private _withdrawn;
     mapping(address => bool) public trusted_contracts;
 
     // ---------------------------------------------------------------- events
@@ -167,20 +163,19 @@ contract RaidenMicroTransferChannels {
         address sender = extractBalanceProofSignature(msg.sender, _open_block_number, _balance, _balance_msg_sig);
         bytes32 key = getKey(sender, msg.sender, _open_block_number);
 
-        Channel storage channel = _channels[key];
-        Channel memory c = channel;
+        Channel memory c = _channels[key];
         require(c.open_block_number != 0, "no channel");
         // After a close request the balance is being decided: paying out now could pay twice.
-        require(_closing[key].settle_block_number == 0, "close requested");
+        require(c.settle_block_number == 0, "close requested");
         require(_balance <= c.deposit, "balance > deposit");
-        require(c.withdrawn < _balance, "already withdrawn");
+        uint256 withdrawn = _withdrawn[key];
+        require(withdrawn < _balance, "already withdrawn");
 
         uint192 delta;
         unchecked {
-            delta = _balance - c.withdrawn; // withdrawn < balance, checked above
+            delta = uint192(_balance - withdrawn); // withdrawn < balance, checked above
         }
-        // balance <= deposit <= limit, so the uint96 cast is exact.
-        channel.withdrawn = uint96(_balance);
+        _withdrawn[key] = _balance;
 
         require(token.transfer(msg.sender, delta), "transfer failed");
         emit ChannelWithdraw(sender, msg.sender, _open_block_number, delta);
@@ -200,33 +195,35 @@ contract RaidenMicroTransferChannels {
         address sender = extractBalanceProofSignature(_receiver_address, _open_block_number, _balance, _balance_msg_sig);
         address receiver = extractClosingSignature(sender, _open_block_number, _balance, _closing_sig);
         require(receiver == _receiver_address, "closing signer mismatch");
-        _settle(sender, receiver, _open_block_number, _balance);
+        bytes32 key = getKey(sender, receiver, _open_block_number);
+        _settle(key, _channels[key], sender, receiver, _open_block_number, _balance);
     }
 
     function uncooperativeClose(address _receiver_address, uint32 _open_block_number, uint192 _balance) external {
         bytes32 key = getKey(msg.sender, _receiver_address, _open_block_number);
         Channel memory c = _channels[key];
         require(c.open_block_number != 0, "no channel");
-        ClosingRequest storage request = _closing[key];
-        require(request.settle_block_number == 0, "close requested");
+        require(c.settle_block_number == 0, "close requested");
         require(_balance <= c.deposit, "balance > deposit");
         // Fix over 0.2.0: a balance below what was already withdrawn could never settle,
         // locking the deposit forever.
-        require(_balance >= c.withdrawn, "balance < withdrawn");
+        require(_balance >= _withdrawn[key], "balance < withdrawn");
 
         uint256 settle_block = block.number + challenge_period;
         require(settle_block <= type(uint32).max, "settle block overflow");
-        request.closing_balance = _balance;
-        request.settle_block_number = uint32(settle_block);
+        // balance <= deposit <= limit, so the uint96 cast is exact; one SSTORE for both fields.
+        c.closing_balance = uint96(_balance);
+        c.settle_block_number = uint32(settle_block);
+        _channels[key] = c;
         emit ChannelCloseRequested(msg.sender, _receiver_address, _open_block_number, _balance);
     }
 
     function settle(address _receiver_address, uint32 _open_block_number) external {
         bytes32 key = getKey(msg.sender, _receiver_address, _open_block_number);
-        ClosingRequest memory request = _closing[key];
-        require(request.settle_block_number != 0, "no close request");
-        require(block.number > request.settle_block_number, "challenge period not over");
-        _settle(msg.sender, _receiver_address, _open_block_number, request.closing_balance);
+        Channel memory c = _channels[key];
+        require(c.settle_block_number != 0, "no close request");
+        require(block.number > c.settle_block_number, "challenge period not over");
+        _settle(key, c, msg.sender, _receiver_address, _open_block_number, c.closing_balance);
     }
 
     // ---------------------------------------------------------------- views
@@ -239,8 +236,7 @@ contract RaidenMicroTransferChannels {
         bytes32 key = getKey(_sender_address, _receiver_address, _open_block_number);
         Channel memory c = _channels[key];
         require(c.open_block_number != 0, "no channel");
-        ClosingRequest memory request = _closing[key];
-        return (key, c.deposit, request.settle_block_number, request.closing_balance, c.withdrawn);
+        return (key, c.deposit, c.settle_block_number, c.closing_balance, uint192(_withdrawn[key]));
     }
 
     // The three getters below replace 0.2.0's public mappings with the same selectors and
@@ -256,12 +252,12 @@ contract RaidenMicroTransferChannels {
         view
         returns (uint192 closing_balance, uint32 settle_block_number)
     {
-        ClosingRequest memory request = _closing[_keyArgument()];
-        return (request.closing_balance, request.settle_block_number);
+        Channel memory c = _channels[_keyArgument()];
+        return (c.closing_balance, c.settle_block_number);
     }
 
     function withdrawn_balances(bytes32) external view returns (uint192) {
-        return _channels[_keyArgument()].withdrawn;
+        return uint192(_withdrawn[_keyArgument()]);
     }
 
     function extractBalanceProofSignature(
@@ -339,11 +335,13 @@ contract RaidenMicroTransferChannels {
         uint32 open_block = uint32(block.number);
         bytes32 key = getKey(sender, receiver, open_block);
 
-        Channel storage channel = _channels[key];
-        // A close request cannot exist without its channel (settle deletes both), so the
-        // channel slot alone decides "already exists".
-        require(channel.open_block_number == 0, "channel exists");
-        _channels[key] = Channel({deposit: uint96(deposit), withdrawn: 0, open_block_number: open_block});
+        require(_channels[key].open_block_number == 0, "channel exists");
+        _channels[key] = Channel({
+            deposit: uint96(deposit),
+            closing_balance: 0,
+            open_block_number: open_block,
+            settle_block_number: 0
+        });
         emit ChannelCreated(sender, receiver, deposit);
     }
 
@@ -352,35 +350,37 @@ contract RaidenMicroTransferChannels {
         require(open_block > 0, "zero open block");
         bytes32 key = getKey(sender, receiver, open_block);
 
-        Channel storage channel = _channels[key];
-        Channel memory c = channel;
+        Channel memory c = _channels[key];
         require(c.open_block_number != 0, "no channel");
-        require(_closing[key].settle_block_number == 0, "close requested");
+        require(c.settle_block_number == 0, "close requested");
         // uint256 sum: deposit < 2^67 and added < 2^192 cannot overflow it.
         uint256 deposit = uint256(c.deposit) + added;
         require(deposit <= channel_deposit_bugbounty_limit, "deposit > limit");
-        channel.deposit = uint96(deposit);
+        c.deposit = uint96(deposit);
+        _channels[key] = c;
         emit ChannelToppedUp(sender, receiver, open_block, added);
     }
 
     /// Pays out a channel. State is deleted before any transfer so a re-entering token
-    /// finds nothing left to pay (checks-effects-interactions).
-    function _settle(address sender, address receiver, uint32 open_block, uint192 balance) private {
-        bytes32 key = getKey(sender, receiver, open_block);
-        Channel memory c = _channels[key];
+    /// finds nothing left to pay (checks-effects-interactions). `c` is `_channels[key]`,
+    /// passed in because every caller has just read it.
+    function _settle(bytes32 key, Channel memory c, address sender, address receiver, uint32 open_block, uint192 balance)
+        private
+    {
         require(c.open_block_number != 0, "no channel");
         require(balance <= c.deposit, "balance > deposit");
-        require(c.withdrawn <= balance, "balance < withdrawn");
+        uint256 withdrawn = _withdrawn[key];
+        require(withdrawn <= balance, "balance < withdrawn");
 
-        // Deleting the channel slot also deletes the withdrawn record, which 0.2.0 left behind
-        // (a later channel with the same key would have inherited it): the second fix.
         delete _channels[key];
-        delete _closing[key];
+        // Second fix over 0.2.0, which left the withdrawn record behind. Skipped when already
+        // zero: clearing an empty slot costs gas and changes nothing.
+        if (withdrawn != 0) delete _withdrawn[key];
 
         uint192 receiver_tokens;
         uint192 sender_tokens;
         unchecked {
-            receiver_tokens = balance - c.withdrawn; // withdrawn <= balance, checked above
+            receiver_tokens = uint192(balance - withdrawn); // withdrawn <= balance, checked above
             sender_tokens = c.deposit - balance; // balance <= deposit, checked above
         }
         // Zero transfers are skipped: they move nothing and cost a call.

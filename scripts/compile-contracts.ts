@@ -24,6 +24,7 @@ export const DEPLOYABLE = ['RaidenMicroTransferChannels', 'TestToken', 'ChannelD
  */
 export const SETTINGS = {
   evmVersion: 'shanghai',
+  viaIR: true,
   optimizer: { enabled: true, runs: 1_000_000 },
   outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
 } as const;
