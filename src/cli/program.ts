@@ -4,10 +4,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerChainCommand } from './chain.ts';
+import { registerClientCommand } from './client.ts';
 
 export type Registrar = (program: Command) => void;
 
-const REGISTRARS: Registrar[] = [registerChainCommand];
+const REGISTRARS: Registrar[] = [registerChainCommand, registerClientCommand];
 
 /** Exit code for a usage error (bad flag or value), as conventional for CLI tools. */
 export const USAGE_EXIT_CODE = 2;
