@@ -40,6 +40,7 @@ export class RpcError extends UraidenError {
 export const INVALID_PARAMS = -32602;
 const PARSE_ERROR = -32700;
 const INVALID_REQUEST = -32600;
+const METHOD_NOT_FOUND = -32601;
 const INTERNAL_ERROR = -32603;
 /** Server-defined range: a kit method that failed for a reason of its own (e.g. a reorg refused). */
 const KIT_ERROR = -32000;
@@ -197,8 +198,10 @@ function toErrorObject(err: unknown): ErrorObject {
   if (err instanceof UraidenError) return { code: KIT_ERROR, message: err.message, data: { code: err.code } };
   if (err instanceof Error) {
     const { code, data } = err as Error & { code?: unknown; data?: unknown };
+    // Ganache throws a plain Error, without a code, for a method it does not have.
+    const unknownMethod = /^The method \S+ does not exist\/is not available/.test(err.message);
     return {
-      code: typeof code === 'number' && Number.isInteger(code) ? code : INTERNAL_ERROR,
+      code: typeof code === 'number' && Number.isInteger(code) ? code : unknownMethod ? METHOD_NOT_FOUND : INTERNAL_ERROR,
       message: err.message,
       ...(data === undefined ? {} : { data }),
     };
