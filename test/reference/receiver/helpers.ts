@@ -68,8 +68,8 @@ export function topUp(chain: Chain, sender: Account, openBlock: number, added: b
   );
 }
 
-export function uncooperativeClose(chain: Chain, sender: Account, openBlock: number, balance: bigint): Promise<number> {
-  return send(chain.channels.connect(sender.wallet).uncooperativeClose(chain.accounts.receiver.address, openBlock, balance));
+export function uncooperativeClose(chain: Chain, sender: Account, openBlock: number, balance: bigint, receiver: Address = chain.accounts.receiver.address): Promise<number> {
+  return send(chain.channels.connect(sender.wallet).uncooperativeClose(receiver, openBlock, balance));
 }
 
 export function proofOf(chain: Chain, sender: Account, openBlock: number, balance: bigint, opts: { receiver?: string; contract?: string } = {}): Hex {
