@@ -1,0 +1,156 @@
+/**
+ * §3.3 sessions of the reference sender against the real proxy and manager: concurrent senders,
+ * fixed and dynamic prices, top-ups, a restarted client, a client that lost its store, free
+ * resources.
+ */
+import { expect } from 'chai';
+import path from 'node:path';
+import { HEADER } from '../../../src/protocol/index.ts';
+import type { SenderClient } from '../../../src/reference/sender/index.ts';
+import { startRig, tokenBalance, type Rig } from './helpers.ts';
+
+/** The price the §6 echo resources charge for a path. */
+function priceOf(p: string): bigint {
+  const [, kind, text] = p.split('/');
+  return kind === 'echofix' ? 5n : BigInt([...decodeURIComponent(text!)].length);
+}
+
+async function getText(client: SenderClient, url: string): Promise<{ status: number; body: string; cost: bigint }> {
+  const res = await client.fetch(url);
+  return { status: res.status, body: await res.text(), cost: BigInt(res.headers.get(HEADER.cost) ?? '0') };
+}
+
+describe('sender sessions (real proxy, real manager, deterministic chain)', function () {
+  this.timeout(120_000);
+  let rig: Rig;
+  before(async function () {
+    this.timeout(120_000);
+    rig = await startRig({ senders: 8 });
+  });
+  after(async () => rig?.close());
+
+  it('four senders pay concurrently for fixed and dynamic prices; each final balance is exactly what it was charged', async () => {
+    const senders = [0, 1, 2, 3];
+    const clients = await Promise.all(senders.map((i) => rig.client(i)));
+    const before = await Promise.all(senders.map((i) => tokenBalance(rig.chain, rig.chain.accounts.senders[i]!.address)));
+    const plan = senders.map((i) => [
+      `/echodyn/${'x'.repeat(i + 1)}`, // a small first price: a small deposit, so later requests top up
+      '/echofix/a',
+      '/echodyn/hello',
+      '/echofix/b',
+      `/echodyn/${'y'.repeat(7 + i)}`,
+      '/echofix/c',
+    ]);
+    // Every request of every sender in flight at once.
+    const results = await Promise.all(
+      clients.map((client, i) => Promise.all(plan[i]!.map(async (p) => ({ p, ...(await getText(client, rig.url + p)) })))),
+    );
+    for (const [i, client] of clients.entries()) {
+      const expected = plan[i]!.reduce((sum, p) => sum + priceOf(p), 0n);
+      for (const r of results[i]!) {
+        expect(r.status, r.p).to.equal(200);
+        expect(r.body).to.equal(decodeURIComponent(r.p.split('/')[2]!));
+        expect(r.cost, r.p).to.equal(priceOf(r.p));
+      }
+      const charged = results[i]!.reduce((sum, r) => sum + r.cost, 0n);
+      expect(charged).to.equal(expected);
+      const open = client.channels({ status: 'open' });
+      expect(open, 'one channel per sender').to.have.length(1);
+      const ch = open[0]!;
+      expect(ch.balance).to.equal(expected);
+      expect(client.spent).to.equal(expected);
+      expect(ch.deposit >= expected).to.equal(true);
+      const server = rig.manager.channel(client.address, ch.openBlock)!;
+      expect(server.balance).to.equal(expected);
+      expect(server.deposit).to.equal(ch.deposit);
+      // Nothing left the sender's wallet but the deposit.
+      expect(await tokenBalance(rig.chain, client.address)).to.equal(before[i]! - ch.deposit);
+    }
+  });
+
+  it('a restarted client (new object, same store file) keeps paying on the same channel without overpaying', async () => {
+    const store = path.join(rig.dir, 'restart.json');
+    const first = await rig.client(4, { storePath: store });
+    expect((await getText(first, `${rig.url}/echofix/one`)).status).to.equal(200);
+    expect((await getText(first, `${rig.url}/echodyn/two`)).status).to.equal(200);
+    const [ch1] = first.channels({ status: 'open' });
+    expect(ch1!.balance).to.equal(8n);
+
+    // Count HTTP requests: a client that knows its balance pays in one round (unpaid + paid),
+    // one that had to resynchronise would need more.
+    const requests: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      requests.push(new Headers(init?.headers).has(HEADER.balanceSignature) ? 'paid' : 'unpaid');
+      return fetch(input, init);
+    };
+    const second = await rig.client(4, { storePath: store, fetch: counting });
+    // Balance and proof come from the store: events alone would say balance 0.
+    expect(second.channels({ status: 'open' })).to.deep.equal(first.channels({ status: 'open' }));
+    const r = await getText(second, `${rig.url}/echofix/three`);
+    expect(requests).to.deep.equal(['unpaid', 'paid']);
+    expect(r.status).to.equal(200);
+    expect(r.cost).to.equal(5n);
+    const [ch2] = second.channels({ status: 'open' });
+    expect(ch2!.openBlock).to.equal(ch1!.openBlock);
+    expect(ch2!.balance).to.equal(13n);
+    expect(second.channels()).to.have.length(1);
+    expect(rig.manager.channel(second.address, ch1!.openBlock)!.balance).to.equal(13n);
+  });
+
+  it('a client that lost its store rebuilds the channel from chain events and resynchronises from the server’s proof (§3.2 step 8)', async () => {
+    const a = await rig.client(5, { storePath: path.join(rig.dir, 'device-a.json') });
+    expect((await getText(a, `${rig.url}/echofix/a1`)).status).to.equal(200);
+    expect((await getText(a, `${rig.url}/echofix/a2`)).status).to.equal(200);
+    const [cha] = a.channels();
+
+    const b = await rig.client(5, { storePath: path.join(rig.dir, 'device-b.json') });
+    const [rebuilt] = b.channels();
+    expect(rebuilt, 'rebuilt from ChannelCreated').to.include({ openBlock: cha!.openBlock, deposit: cha!.deposit, balance: 0n, status: 'open' });
+    expect(rebuilt!.receiver).to.equal(rig.receiver);
+
+    // b signs 0 + 5, the server answers Invalid-Amount with its proof of 10, which b adopts.
+    const r = await getText(b, `${rig.url}/echodyn/bb`);
+    expect(r.status).to.equal(200);
+    expect(r.cost).to.equal(2n);
+    expect(b.channel(rig.receiver, cha!.openBlock)!.balance).to.equal(12n);
+    expect(rig.manager.channel(b.address, cha!.openBlock)!.balance).to.equal(12n);
+    expect(b.spent).to.equal(2n);
+  });
+
+  it('tops up by approve + topUp when the policy says so, and opens by approve + createChannel', async () => {
+    const c = await rig.client(6, { policy: { depositMethod: 'approve', initialDeposit: 6n, topUpAmount: 7n } });
+    const tokensBefore = await tokenBalance(rig.chain, c.address);
+    expect((await getText(c, `${rig.url}/echofix/1`)).status).to.equal(200);
+    expect(c.channels()[0]!.deposit).to.equal(6n);
+    expect((await getText(c, `${rig.url}/echofix/2`)).status).to.equal(200); // 10 > 6: top up by 7
+    const [ch] = c.channels();
+    expect(ch!.deposit).to.equal(13n);
+    expect(ch!.balance).to.equal(10n);
+    expect(rig.manager.channel(c.address, ch!.openBlock)!.deposit).to.equal(13n);
+    expect(await tokenBalance(rig.chain, c.address)).to.equal(tokensBefore - 13n);
+  });
+
+  it('an injected ethers provider works like an RPC URL; ERC223 top-up when the deposit runs out', async () => {
+    const c = await rig.client(7, { rpcUrl: undefined, provider: rig.chain.provider, policy: { initialDeposit: 5n, topUpAmount: 5n } });
+    expect((await getText(c, `${rig.url}/echofix/p`)).status).to.equal(200);
+    expect((await getText(c, `${rig.url}/echofix/q`)).status).to.equal(200);
+    const [ch] = c.channels();
+    expect(ch).to.include({ deposit: 10n, balance: 10n });
+  });
+
+  it('passes free resources and non-µRaiden answers through untouched, opening nothing', async () => {
+    const c = await rig.client(7);
+    const channelsBefore = c.channels().length;
+    const free = await c.fetch(`${rig.url}/free/hi`);
+    expect(free.status).to.equal(200);
+    expect(await free.text()).to.equal('hi');
+    const missing = await c.fetch(`${rig.url}/nothing-here`);
+    expect(missing.status).to.equal(404);
+    await missing.arrayBuffer();
+    const post = await c.fetch(`${rig.url}/free/x`, { method: 'POST', body: 'data' });
+    expect(post.status).to.equal(404); // GET-only route: fastify's 404, passed through
+    await post.arrayBuffer();
+    expect(c.channels()).to.have.length(channelsBefore);
+    expect(c.spent).to.equal(0n);
+  });
+});
