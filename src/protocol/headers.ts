@@ -65,9 +65,13 @@ function read(get: HeaderGetter, name: string): string | undefined {
 
 const DECIMAL_RE = /^[0-9]+$/;
 
-type Refuse<R> = (header: string, value: string, reason: R) => never;
+/**
+ * Throws the caller's error type for a refused value. The reply parser's refuser accepts a wider
+ * set of reasons, so one signature serves both sides.
+ */
+type Refuse = (header: string, value: string, reason: HeaderRefusal) => never;
 
-function parseAddress<R>(header: string, value: string, refuse: Refuse<R | 'invalid-address'>): Address {
+function parseAddress(header: string, value: string, refuse: Refuse): Address {
   try {
     return toChecksumAddress(value);
   } catch {
@@ -76,13 +80,13 @@ function parseAddress<R>(header: string, value: string, refuse: Refuse<R | 'inva
 }
 
 /** Decimal ASCII digits only: no sign, no '+', no hex, no exponent (§3.1). Leading zeros are decimal. */
-function parseUint<R>(header: string, value: string, max: bigint, refuse: Refuse<R | 'not-decimal' | 'out-of-range'>): bigint {
+function parseUint(header: string, value: string, max: bigint, refuse: Refuse): bigint {
   if (!DECIMAL_RE.test(value)) return refuse(header, value, 'not-decimal');
   const n = BigInt(value);
   return n > max ? refuse(header, value, 'out-of-range') : n;
 }
 
-const refuse409: Refuse<HeaderRefusal> = (header, value, reason) => {
+const refuse409: Refuse = (header, value, reason) => {
   throw new HeaderError(header, value, reason, 409);
 };
 
@@ -240,7 +244,7 @@ export interface ParsedReplyHeaders {
   error?: ErrorFlag;
 }
 
-const refuseReply: Refuse<ReplyHeaderRefusal> = (header, value, reason) => {
+const refuseReply = (header: string, value: string, reason: ReplyHeaderRefusal): never => {
   throw new ReplyHeaderError(header, value, reason);
 };
 

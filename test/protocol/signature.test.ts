@@ -96,10 +96,17 @@ describe('protocol: signature backends (§1.4)', () => {
     expect(signatureBackend()).to.equal('noble');
   });
 
+  const backendAtLoad = (value: string) => promisify(execFile)(process.execPath, ['--import=tsx', '--input-type=module', '-e',
+    `import { signatureBackend } from '${new URL('../../src/index.ts', import.meta.url).href}'; console.log(signatureBackend())`], { env: { ...process.env, URAIDEN_SECP: value } });
+
   it('URAIDEN_SECP=noble selects noble at load', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import=tsx', '--input-type=module', '-e',
-      "import { signatureBackend } from './src/index.ts'; console.log(signatureBackend())"], { env: { ...process.env, URAIDEN_SECP: 'noble' } });
-    expect(stdout.trim()).to.equal('noble');
+    expect((await backendAtLoad('noble')).stdout.trim()).to.equal('noble');
+  });
+
+  it('URAIDEN_SECP with an unknown name fails the import loudly rather than silently using a default', async () => {
+    let err: unknown;
+    try { await backendAtLoad('elliptic'); } catch (e) { err = e; }
+    expect(err).to.have.property('stderr').that.includes('SignatureBackendError');
   });
 });
 
