@@ -41,11 +41,15 @@ function quality(accept: string, type: string, subtype: string): number {
   return q;
 }
 
-/** One `Set-Cookie` value per RDN-* header. Values are addresses, decimals, hex or "1": cookie-safe. */
+/**
+ * One `Set-Cookie` value per RDN-* header, under the header's name. The values (addresses,
+ * decimals, hex, "1", the gateway path) are valid cookie octets as they are, so a script reads
+ * the same text as the header; anything else (a gateway path with a space) is percent-encoded.
+ */
 export function rdnCookies(headers: Record<string, string>): string[] {
   return Object.entries(headers)
     .filter(([name]) => name.startsWith('RDN-'))
-    .map(([name, value]) => `${name}=${encodeURIComponent(value)}; Path=/; SameSite=Lax`);
+    .map(([name, value]) => `${name}=${value.replace(/[^\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]/g, encodeURIComponent)}; Path=/; SameSite=Lax`);
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
