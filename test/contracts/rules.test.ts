@@ -455,6 +455,19 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       await expectRevert(channels.connect(sender.wallet).uncooperativeClose(r.address, openBlock, 49n), 'balance < withdrawn');
       await mined(channels.connect(sender.wallet).uncooperativeClose(r.address, openBlock, 50n));
     });
+    it('§2 refuses a settle block beyond uint32 (overflow-checked)', async () => {
+      const { token, accounts } = c();
+      const sender = accounts.senders[0]!;
+      const factory = new RaidenMicroTransferChannels__factory(accounts.deployer.wallet);
+      const longPeriod = await factory.deploy(await token.getAddress(), 2 ** 32 - 1, []);
+      await longPeriod.waitForDeployment();
+      await mined(token.connect(sender.wallet).approve(await longPeriod.getAddress(), 1n));
+      const opened = await mined(longPeriod.connect(sender.wallet).createChannel(accounts.receiver.address, 1n));
+      await expectRevert(
+        longPeriod.connect(sender.wallet).uncooperativeClose(accounts.receiver.address, opened.blockNumber, 1n),
+        'settle block overflow',
+      );
+    });
   });
 
   describe('§2 settle', () => {
