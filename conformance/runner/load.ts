@@ -168,6 +168,7 @@ function semanticProblems(c: CaseSpec, area: string): { segs: PathSeg[]; message
       const at = [...base, i];
       if (s.open) {
         party([...at, 'open', 'sender'], s.open.sender, 'sender');
+        if (s.open.receiver && !/^0x/.test(s.open.receiver) && !['receiver', 'contract', 'token', 'delegate'].includes(s.open.receiver)) party([...at, 'open', 'receiver'], s.open.receiver);
         if (channels.has(s.open.as)) problems.push({ segs: [...at, 'open', 'as'], message: `channel "${s.open.as}" already defined` });
         channels.add(s.open.as);
       }
@@ -205,6 +206,7 @@ function semanticProblems(c: CaseSpec, area: string): { segs: PathSeg[]; message
           if (e[k] !== undefined && !http) problems.push({ segs: [...at, 'expect', k], message: 'HTTP expectation on a step that sends no HTTP request' });
         }
         if (e.status_count !== undefined && !s.pay?.concurrent) problems.push({ segs: [...at, 'expect', 'status_count'], message: 'status_count needs pay.concurrent' });
+        if (s.pay?.concurrent && e.status_count === undefined) problems.push({ segs: [...at, 'expect'], message: 'pay.concurrent needs expect.status_count' });
         if (e.reverts !== undefined && !(s.open || s.topup || s.close || s.settle || s.coop_close?.submit)) problems.push({ segs: [...at, 'expect', 'reverts'], message: 'reverts only applies to a step that sends a transaction' });
         for (const [name] of Object.entries(e.channel ?? {})) channel([...at, 'expect', 'channel', name], name);
         for (const [name] of Object.entries(e.tokens ?? {})) party([...at, 'expect', 'tokens', name], name);

@@ -24,7 +24,7 @@ export interface Party {
 /** An integer count of blocks, or `confirm`/`challenge` with an optional `± k`. */
 export type Blocks = number | string;
 
-export interface OpenAction { sender: string; as: string; deposit: number; via?: Via }
+export interface OpenAction { sender: string; as: string; deposit: number; via?: Via; receiver?: string }
 export interface TopUpAction { channel: string; amount: number; via?: Via }
 export interface SignOverrides { key?: string; receiver?: string; contract?: string; open_block_offset?: number; balance?: number }
 export interface SignatureMangling { v_base?: 0 | 27 | 29 | 31 | 35 | 37; high_s?: boolean; length?: number; raw?: string; uppercase?: boolean }

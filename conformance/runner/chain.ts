@@ -1,0 +1,246 @@
+// The runner's view of the chain: JSON-RPC only (ethers JsonRpcProvider + Wallets built from the
+// keys kit_info hands out), the way a test driver in another process would use `uraiden chain`.
+// Every call a case makes is recorded in `calls` for the report of a failing case.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  Contract, FetchRequest, Interface, JsonRpcProvider, Network, Wallet, concat, getAddress, keccak256,
+  toBeHex, toUtf8Bytes, zeroPadValue, type InterfaceAbi, type TransactionReceipt,
+} from 'ethers';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface KitInfo {
+  chainId: number;
+  challengePeriod: number;
+  contracts: { token: string; channels: string; delegate: string };
+  accounts: { name: string; address: string; privateKey: string }[];
+}
+
+/** A transaction the case did not expect to fail was refused by the chain. */
+export class ChainCallError extends Error {
+  readonly call: string;
+  readonly reason: string;
+  constructor(call: string, reason: string) {
+    super(`${call}: ${reason}`);
+    this.name = 'ChainCallError';
+    this.call = call;
+    this.reason = reason;
+  }
+}
+
+export interface ChannelInfo {
+  exists: boolean;
+  deposit: bigint;
+  settleBlock: number;
+  closingBalance: bigint;
+  withdrawn: bigint;
+}
+
+export interface DecodedEvent {
+  name: string;
+  blockNumber: number;
+  args: Record<string, string>;
+}
+
+/** Gas price fixed so no fee-data round trips are made and runs stay byte-identical. */
+const GAS_PRICE = 10n ** 10n;
+const ETH_PER_PARTY = 10n ** 18n;
+
+async function abi(name: string): Promise<InterfaceAbi> {
+  const file = path.join(ROOT, 'build/contracts', `${name}.json`);
+  return (JSON.parse(await readFile(file, 'utf8')) as { abi: InterfaceAbi }).abi;
+}
+
+export class ChainClient {
+  readonly provider: JsonRpcProvider;
+  readonly info: KitInfo;
+  readonly receiver: string;
+  readonly faucet: Wallet;
+  readonly channels: Contract;
+  readonly token: Contract;
+  readonly iface: Interface;
+  /** calls of the current case, reset by the runner between cases */
+  calls: string[] = [];
+
+  private constructor(provider: JsonRpcProvider, info: KitInfo, channelsAbi: InterfaceAbi, tokenAbi: InterfaceAbi) {
+    this.provider = provider;
+    this.info = info;
+    const account = (name: string) => {
+      const a = info.accounts.find((x) => x.name === name);
+      if (!a) throw new Error(`kit_info has no ${name} account`);
+      return a;
+    };
+    this.receiver = getAddress(account('receiver').address);
+    this.faucet = new Wallet(account('deployer').privateKey, provider);
+    this.channels = new Contract(info.contracts.channels, channelsAbi, provider);
+    this.token = new Contract(info.contracts.token, tokenAbi, provider);
+    this.iface = new Interface(channelsAbi);
+  }
+
+  static async connect(url: string, timeoutMs = 10_000): Promise<ChainClient> {
+    const req = new FetchRequest(url);
+    req.timeout = timeoutMs;
+    const probe = new JsonRpcProvider(req, undefined, { staticNetwork: true, batchMaxCount: 1 });
+    let info: KitInfo;
+    try {
+      info = (await probe.send('kit_info', [])) as KitInfo;
+    } finally {
+      probe.destroy();
+    }
+    const network = Network.from({ chainId: info.chainId, name: 'uraiden-kit' });
+    // No batching (one request, one answer: simple to follow in a trace), no caching of
+    // eth_blockNumber (a mine or reorg must be seen at once).
+    const provider = new JsonRpcProvider(req, network, { staticNetwork: network, batchMaxCount: 1, cacheTimeout: -1, pollingInterval: 10 });
+    return new ChainClient(provider, info, await abi('RaidenMicroTransferChannels'), await abi('TestToken'));
+  }
+
+  get contract(): string { return getAddress(this.info.contracts.channels); }
+  get tokenAddress(): string { return getAddress(this.info.contracts.token); }
+  get delegate(): string { return getAddress(this.info.contracts.delegate); }
+
+  async rpc(method: string, params: unknown[] = []): Promise<unknown> {
+    this.calls.push(`${method} ${JSON.stringify(params)}`);
+    return this.provider.send(method, params);
+  }
+
+  async blockNumber(): Promise<number> { return Number(await this.provider.send('eth_blockNumber', [])); }
+
+  async mine(blocks: number): Promise<void> {
+    if (blocks > 0) await this.rpc('evm_mine', [{ blocks }]);
+  }
+
+  /** Deterministic per-run, per-case, per-party key: a case sees the same addresses every run. */
+  static partyKey(salt: string, caseId: string, party: string): string {
+    return keccak256(toUtf8Bytes(`uraiden-conformance|${salt}|${caseId}|${party}`));
+  }
+
+  wallet(privateKey: string): Wallet { return new Wallet(privateKey, this.provider); }
+
+  /** Gives a fresh party ETH for gas and test tokens (the token's mint is open to anyone). */
+  async fund(address: string, tokens: bigint): Promise<void> {
+    await this.sendTx(this.faucet, `fund ${address} with 1 ETH`, { to: address, value: ETH_PER_PARTY });
+    if (tokens > 0n) await this.call(this.faucet, this.token, 'mint', [address, tokens]);
+  }
+
+  /** Sends a contract call from `wallet`; returns the receipt or throws ChainCallError on a revert. */
+  async call(wallet: Wallet, contract: Contract, fn: string, args: unknown[]): Promise<TransactionReceipt> {
+    const label = `${wallet.address.slice(0, 10)}… ${fn}(${args.map((a) => (typeof a === 'bigint' ? a.toString() : String(a))).join(', ')})`;
+    const data = contract.interface.encodeFunctionData(fn, args);
+    return this.sendTx(wallet, label, { to: await contract.getAddress(), data });
+  }
+
+  private async sendTx(wallet: Wallet, label: string, tx: { to: string; data?: string; value?: bigint }): Promise<TransactionReceipt> {
+    this.calls.push(label);
+    let gasLimit: bigint;
+    try {
+      // estimateGas runs the call first: a revert is reported with its reason before anything is sent.
+      gasLimit = await this.provider.estimateGas({ ...tx, from: wallet.address });
+    } catch (err) {
+      const reason = revertReason(err);
+      this.calls.push(`  → reverted: ${reason}`);
+      throw new ChainCallError(label, `reverted: ${reason}`);
+    }
+    const nonce = await this.provider.getTransactionCount(wallet.address, 'pending');
+    const signed = await wallet.signTransaction({ ...tx, gasLimit: gasLimit + 20_000n, gasPrice: GAS_PRICE, nonce, chainId: this.info.chainId, type: 0 });
+    const hash = (await this.provider.send('eth_sendRawTransaction', [signed])) as string;
+    const receipt = await this.waitReceipt(hash);
+    if (receipt.status !== 1) {
+      this.calls.push('  → reverted on chain');
+      throw new ChainCallError(label, 'reverted on chain');
+    }
+    this.calls.push(`  → mined in block ${receipt.blockNumber}`);
+    return receipt;
+  }
+
+  private async waitReceipt(hash: string): Promise<TransactionReceipt> {
+    // The kit's chain mines each transaction at once; a short poll covers chains that do not.
+    for (let i = 0; i < 2000; i++) {
+      const r = await this.provider.getTransactionReceipt(hash);
+      if (r) return r;
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    throw new ChainCallError(hash, 'not mined within 10 s');
+  }
+
+  async openErc223(wallet: Wallet, receiver: string, deposit: bigint): Promise<number> {
+    const data = concat([wallet.address, receiver]);
+    const r = await this.call(wallet, this.token, 'transfer(address,uint256,bytes)', [this.contract, deposit, data]);
+    return r.blockNumber;
+  }
+
+  async openErc20(wallet: Wallet, receiver: string, deposit: bigint): Promise<number> {
+    await this.call(wallet, this.token, 'approve', [this.contract, deposit]);
+    const r = await this.call(wallet, this.channels, 'createChannel', [receiver, deposit]);
+    return r.blockNumber;
+  }
+
+  async topUpErc223(wallet: Wallet, receiver: string, openBlock: number, amount: bigint): Promise<void> {
+    const data = concat([wallet.address, receiver, toBeHex(openBlock, 4)]);
+    await this.call(wallet, this.token, 'transfer(address,uint256,bytes)', [this.contract, amount, data]);
+  }
+
+  async topUpErc20(wallet: Wallet, receiver: string, openBlock: number, amount: bigint): Promise<void> {
+    await this.call(wallet, this.token, 'approve', [this.contract, amount]);
+    await this.call(wallet, this.channels, 'topUp', [receiver, openBlock, amount]);
+  }
+
+  async channelInfo(sender: string, receiver: string, openBlock: number): Promise<ChannelInfo> {
+    this.calls.push(`getChannelInfo(${sender}, ${receiver}, ${openBlock})`);
+    try {
+      const r = (await this.channels.getFunction('getChannelInfo').staticCall(sender, receiver, openBlock)) as unknown[];
+      const info = { exists: true, deposit: r[1] as bigint, settleBlock: Number(r[2]), closingBalance: r[3] as bigint, withdrawn: r[4] as bigint };
+      this.calls.push(`  → deposit ${info.deposit}, settle_block ${info.settleBlock}, closing_balance ${info.closingBalance}, withdrawn ${info.withdrawn}`);
+      return info;
+    } catch {
+      // getChannelInfo reverts for a channel that does not exist (never opened, or settled)
+      this.calls.push('  → no such channel');
+      return { exists: false, deposit: 0n, settleBlock: 0, closingBalance: 0n, withdrawn: 0n };
+    }
+  }
+
+  async tokenBalance(address: string): Promise<bigint> {
+    const b = (await this.token.getFunction('balanceOf').staticCall(address)) as bigint;
+    this.calls.push(`balanceOf(${address}) → ${b}`);
+    return b;
+  }
+
+  /** The channel's events since `fromBlock`, args named without the leading underscore. */
+  async events(name: string, sender: string, receiver: string, openBlock: number, fromBlock: number): Promise<DecodedEvent[]> {
+    const event = this.iface.getEvent(name);
+    if (!event) throw new Error(`unknown event ${name}`);
+    const topics: (string | null)[] = [event.topicHash, zeroPadValue(sender, 32), zeroPadValue(receiver, 32)];
+    // ChannelCreated has no open-block topic: its open block is the log's block (§2)
+    if (name !== 'ChannelCreated') topics.push(zeroPadValue(toBeHex(openBlock), 32));
+    const logs = await this.provider.getLogs({ address: this.contract, topics, fromBlock, toBlock: 'latest' });
+    const out: DecodedEvent[] = [];
+    for (const log of logs) {
+      if (name === 'ChannelCreated' && log.blockNumber !== openBlock) continue;
+      const parsed = this.iface.parseLog(log);
+      if (!parsed) continue;
+      const args: Record<string, string> = {};
+      parsed.fragment.inputs.forEach((input, i) => {
+        args[input.name.replace(/^_/, '')] = String(parsed.args[i]);
+      });
+      out.push({ name, blockNumber: log.blockNumber, args });
+    }
+    this.calls.push(`getLogs ${name} for (${sender}, ${openBlock}) → ${out.length}`);
+    return out;
+  }
+
+  async snapshot(): Promise<string> { return (await this.rpc('evm_snapshot')) as string; }
+  async revert(snapshotId: string): Promise<void> {
+    if ((await this.rpc('evm_revert', [snapshotId])) !== true) throw new ChainCallError('evm_revert', `snapshot ${snapshotId} refused`);
+  }
+  async reorg(depth: number): Promise<void> { await this.rpc('kit_reorg', [depth]); }
+  async outage(ms: number): Promise<void> { await this.rpc('kit_outage', [ms]); }
+
+  close(): void { this.provider.destroy(); }
+}
+
+function revertReason(err: unknown): string {
+  const e = err as { reason?: string; shortMessage?: string; message?: string; info?: { error?: { message?: string } } };
+  return e.reason ?? e.info?.error?.message ?? e.shortMessage ?? e.message ?? String(err);
+}
+

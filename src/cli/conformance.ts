@@ -1,0 +1,154 @@
+/**
+ * `uraiden conformance`: runs the conformance catalogue (conformance/cases) against a µRaiden
+ * receiver. The runner starts the deterministic chain itself and launches the target with the §6
+ * environment (--target-cmd, or --self for the reference proxy), or tests one already running
+ * (--target with the --rpc-url of the `uraiden chain` it uses). Exit code 0 when no case fails or
+ * errors (known failures from --expected-failures excepted), 1 otherwise, 2 on bad usage.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError, type Command } from 'commander';
+import { CASES_DIR, CaseFormatError, loadCases } from '../../conformance/runner/load.ts';
+import { readExpectedFailures, selectCases } from '../../conformance/runner/select.ts';
+import { runSuite } from '../../conformance/runner/run.ts';
+import { summaryTable, writeReports } from '../../conformance/runner/report.ts';
+import type { Level } from '../../conformance/runner/types.ts';
+import { integerOption } from './options.ts';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/uraiden.js');
+
+interface ConformanceOptions {
+  targetCmd?: string;
+  target?: string;
+  rpcUrl?: string;
+  self: boolean;
+  cases: string[];
+  casesDir: string;
+  mustOnly: boolean;
+  strict: boolean;
+  list: boolean;
+  expectedFailures?: string;
+  reportDir: string;
+  timeMultiplier: number;
+  caseTimeout: number;
+  confirmations: number;
+  pollInterval: number;
+  targetEnv: string[];
+  verbose: boolean;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]*\.?[0-9]+$/.test(value) || !(n > 0)) throw new InvalidArgumentError('must be a positive number.');
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+}
+
+function envPair(value: string, previous: string[]): string[] {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) throw new InvalidArgumentError('expected NAME=value.');
+  return [...previous, value];
+}
+
+function url(value: string): string {
+  try {
+    return new URL(value).toString().replace(/\/$/, '');
+  } catch {
+    throw new InvalidArgumentError('not a URL.');
+  }
+}
+
+export function registerConformanceCommand(program: Command): void {
+  program
+    .command('conformance')
+    .description('run the conformance suite against a µRaiden receiver (§6 target profile)')
+    .option('--target-cmd <command>', 'shell command that starts the target with the §6 environment')
+    .option('--self', 'test the reference proxy (spawns `uraiden proxy`)', false)
+    .option('--target <url>', 'test a target already running (needs --rpc-url; restart cases are unimplemented)', url)
+    .option('--rpc-url <url>', 'JSON-RPC of the `uraiden chain` the running target uses', url)
+    .option('--cases <glob>', "case ids to run, e.g. 'rdn/payment/*' (repeatable, comma-separated)", collect, [])
+    .option('--cases-dir <dir>', 'where the YAML cases are', CASES_DIR)
+    .option('--must-only', 'skip SHOULD cases', false)
+    .option('--strict', 'SHOULD failures fail the run (warn → fail)', false)
+    .option('--list', 'list the selected cases without running them', false)
+    .option('--expected-failures <file>', 'JSON list of case ids (or {id: reason}) known to fail: reported, not failing the run')
+    .option('--report-dir <dir>', 'where the JSON, JUnit XML and HTML reports go', 'reports')
+    .option('--time-multiplier <x>', 'scales every timeout and wait (slow machines, slow targets)', positiveNumber, 1)
+    .option('--case-timeout <ms>', 'per-case timeout before the multiplier', integerOption(100), 20_000)
+    .option('--confirmations <n>', 'RDN_CONFIRMATIONS the target requires', integerOption(1, 100), 5)
+    .option('--poll-interval <ms>', 'RDN_POLL_INTERVAL_MS handed to a launched target', integerOption(1), 20)
+    .option('--target-env <NAME=value>', 'extra environment for a launched target (repeatable)', envPair, [])
+    .option('--verbose', "echo the launched target's output", false)
+    .action(async (opts: ConformanceOptions) => {
+      const code = await conformance(opts);
+      // The in-process chain (ganache) can leave timers behind: end explicitly, after stdout drains.
+      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+      process.exit(code);
+    });
+}
+
+async function conformance(opts: ConformanceOptions): Promise<number> {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const modes = [opts.self, opts.targetCmd !== undefined, opts.target !== undefined].filter(Boolean).length;
+  if (!opts.list && modes !== 1) throw new InvalidArgumentError('give exactly one of --self, --target-cmd, --target');
+  if (opts.target && !opts.rpcUrl) throw new InvalidArgumentError('--target needs --rpc-url (the chain the target uses)');
+  if (opts.rpcUrl && !opts.target) throw new InvalidArgumentError('--rpc-url goes with --target (a launched target gets the runner\'s own chain)');
+
+  let all;
+  try {
+    all = await loadCases(path.resolve(opts.casesDir));
+  } catch (err) {
+    if (err instanceof CaseFormatError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const levels: Level[] = opts.mustOnly ? ['MUST'] : ['MUST', 'SHOULD'];
+  const cases = selectCases(all, opts.cases, levels);
+  if (opts.list) {
+    for (const c of cases) out(`${c.id.padEnd(24)} ${c.spec.padEnd(8)} ${c.level.padEnd(6)} ${c.requirement}${c.needs?.length ? ` [needs ${c.needs.join(', ')}]` : ''}`);
+    out(`${cases.length} case(s)`);
+    return 0;
+  }
+  if (cases.length === 0) throw new InvalidArgumentError(`no case matches ${opts.cases.join(', ')}`);
+  const expectedFailures = opts.expectedFailures ? await readExpectedFailures(opts.expectedFailures) : new Map<string, string>();
+  const targetEnv = Object.fromEntries(opts.targetEnv.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+
+  // Ctrl-C: finish the current case, stop the target, write what we have.
+  const ac = new AbortController();
+  const onSigint = () => {
+    if (ac.signal.aborted) process.exit(130);
+    process.stderr.write('\ninterrupted: stopping after the current case (Ctrl-C again to quit at once)\n');
+    ac.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const run = await runSuite({
+      cases,
+      ...(opts.self ? { targetCmd: `node ${JSON.stringify(BIN)} proxy` } : {}),
+      ...(opts.targetCmd ? { targetCmd: opts.targetCmd } : {}),
+      ...(opts.target ? { targetUrl: opts.target, rpcUrl: opts.rpcUrl } : {}),
+      confirmations: opts.confirmations,
+      pollIntervalMs: opts.pollInterval,
+      multiplier: opts.timeMultiplier,
+      caseTimeoutMs: opts.caseTimeout,
+      strict: opts.strict,
+      expectedFailures,
+      targetEnv,
+      verbose: opts.verbose,
+      progress: out,
+      signal: ac.signal,
+    });
+    out(summaryTable(run));
+    const files = await writeReports(run, path.resolve(opts.reportDir));
+    out(`reports: ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
+    return run.interrupted ? 130 : run.failing > 0 ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
