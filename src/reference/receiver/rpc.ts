@@ -15,17 +15,24 @@ export type InjectedProvider =
   | { send(method: string, params: unknown[]): Promise<unknown> }
   | { request(args: { method: string; params?: unknown[] }): Promise<unknown> };
 
-export function httpRpc(url: string, timeoutMs: number): Rpc {
+/**
+ * eth_getLogs over thousands of blocks legitimately takes longer than a head check; it gets its own
+ * (longer) limit so a slow but healthy node is not mistaken for an outage during a catch-up.
+ */
+const SLOW_METHODS = new Set(['eth_getLogs']);
+
+export function httpRpc(url: string, timeoutMs: number, slowTimeoutMs = Math.max(timeoutMs, 10_000)): Rpc {
   let id = 0;
   return {
     async call<T>(method: string, params: unknown[]): Promise<T> {
+      const limit = SLOW_METHODS.has(method) ? slowTimeoutMs : timeoutMs;
       let response: Response;
       try {
         response = await fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }),
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: AbortSignal.timeout(limit),
         });
       } catch (err) {
         throw new RpcError(method, `transport: ${describe(err)}`, undefined, { cause: err });

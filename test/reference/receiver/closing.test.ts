@@ -35,7 +35,8 @@ describe('receiver closing: disputes, settle, cooperative close, withdraw, close
   const nonceOf = (address: string) => chain().provider.getTransactionCount(address, 'latest');
 
   it('§4 dispute: a sender who paid 50 and asks to close at 10 is answered by cooperativeClose; final token balances are exact', async () => {
-    const { c, r } = await fresh();
+    const c = chain();
+    r = await receiverOn(c, { startBlock: (await c.blockNumber()) + 1 });
     const sender = c.accounts.senders[0]!;
     const receiver = c.accounts.receiver.address;
     const [s0, r0, k0] = await Promise.all([tokenBalance(c, sender.address), tokenBalance(c, receiver), tokenBalance(c, c.addresses.channels)]);
@@ -61,9 +62,15 @@ describe('receiver closing: disputes, settle, cooperative close, withdraw, close
     expect(await tokenBalance(c, sender.address)).to.equal(s0 - 50n);
     expect(await tokenBalance(c, c.addresses.channels)).to.equal(k0);
 
-    // Further polls (settlement still unconfirmed, then confirmed) never send it again.
+    // Further polls (settlement still unconfirmed, then confirmed), and a restart in between,
+    // never send it again: the dispute is recorded in the state.
     await r.syncOnce();
     expect(r.channel(sender.address, openBlock)!.state).to.equal('closing');
+    const stateFile = r.stateFile;
+    await r.stop();
+    r = await receiverOn(c, { stateFile });
+    await r.syncOnce();
+    expect(await nonceOf(receiver), 'not re-sent after a restart').to.equal(nonce0 + 1);
     await c.mine(2);
     await r.syncOnce();
     await r.syncOnce();

@@ -164,7 +164,7 @@ describe('receiver pay() — §3.2 steps 5–10', function () {
   it('throughput: pay() per second with signature recovery and a durable write each (measured, not asserted)', async function () {
     this.timeout(120_000);
     const { c, r, sender, openBlock } = await confirmedChannel(3, 10n * TOKEN);
-    const n = 3000;
+    const n = 2000;
     const payments = Array.from({ length: n }, (_, i) => payment(c, sender, openBlock, BigInt(i + 1)));
     const t0 = process.hrtime.bigint();
     for (const p of payments) {

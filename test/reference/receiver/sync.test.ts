@@ -107,6 +107,16 @@ describe('receiver chain following — §4 confirmations and reorgs, §3.2 step 
     }
   });
 
+  it('follows the chain through an injected ethers provider as well', async () => {
+    const c = chain();
+    r = await receiverOn(c, { provider: c.provider, startBlock: (await c.blockNumber()) + 1 });
+    const sender = c.accounts.senders[1]!;
+    const openBlock = await openChannel(c, sender, 10n);
+    await c.mine(2);
+    await r.syncOnce();
+    expect(r.pay(payment(c, sender, openBlock, 5n), 5n)).to.include({ accepted: true });
+  });
+
   it('§3.2 step 1: a receiver ETH balance below the configured floor makes health() fail with eth-below-floor', async () => {
     const c = chain();
     const eth = await c.provider.getBalance(c.accounts.receiver.address);
