@@ -5,10 +5,11 @@
 import { Command, CommanderError } from 'commander';
 import { registerChainCommand } from './chain.ts';
 import { registerClientCommand } from './client.ts';
+import { registerProxyCommand } from './proxy.ts';
 
 export type Registrar = (program: Command) => void;
 
-const REGISTRARS: Registrar[] = [registerChainCommand, registerClientCommand];
+const REGISTRARS: Registrar[] = [registerChainCommand, registerClientCommand, registerProxyCommand];
 
 /** Exit code for a usage error (bad flag or value), as conventional for CLI tools. */
 export const USAGE_EXIT_CODE = 2;

@@ -4,18 +4,19 @@
  * (which win). `uraiden proxy withdraw` and `uraiden proxy close-all` run the receiver's chain
  * commands on the same state and print what was done.
  *
- * Exit codes: 0 done / stopped by a signal, 1 a runtime failure (chain unreachable at start,
- * state of another receiver), 2 a bad option value. The private key is never printed, not even
- * in an error about itself.
+ * Exit codes (program.ts turns thrown errors into one line on stderr): 0 done / stopped by a
+ * signal, 1 a runtime failure (chain unreachable at start, state of another receiver), 2 a bad
+ * option value. The private key is never printed, not even in an error about itself.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { type Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { UraidenError, isAddress, toChecksumAddress } from '../protocol/index.ts';
 import type { Address, Hex } from '../protocol/index.ts';
-import { DEFAULT_CONFIRMATIONS } from '../sim/env.ts';
 import { openReceiver } from '../reference/receiver/index.ts';
 import { createProxy, echoResources } from '../reference/proxy/index.ts';
+import { integerOption } from './options.ts';
+import { USAGE_EXIT_CODE } from './program.ts';
 
 /** Bad configuration: printed as one line, exit 2. */
 export class ProxyCliError extends UraidenError {
@@ -29,6 +30,8 @@ export class ProxyCliError extends UraidenError {
 
 /** The state file inside RDN_STATE_DIR (§6: the directory is the target's to use). */
 export const STATE_FILE_NAME = 'receiver.sqlite';
+/** §4: the kit's default number of confirmations (also the manager's default). */
+export const DEFAULT_CONFIRMATIONS = 5;
 /** The original µRaiden proxy's port, used when neither --port nor RDN_PORT is given. */
 export const DEFAULT_PORT = 5000;
 
@@ -51,15 +54,6 @@ export interface ProxyCliConfig extends ReceiverCliConfig {
 }
 
 // ----- option parsers (commander calls them for flag and env values alike) -----
-
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    if (!/^[0-9]+$/.test(value) || Number(value) < min || Number(value) > max) {
-      throw new InvalidArgumentError(`expected an integer in [${min}, ${max}]`);
-    }
-    return Number(value);
-  };
-}
 
 function address(value: string): Address {
   if (!isAddress(value)) throw new InvalidArgumentError('expected 0x and 40 hex digits');
@@ -104,13 +98,13 @@ export function parsePrivateKey(value: string | undefined, source: string): Hex 
 function receiverOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--rpc-url <url>', 'Ethereum JSON-RPC endpoint').env('RDN_RPC_URL').argParser(httpUrl))
-    .addOption(new Option('--chain-id <id>', 'expected chain id (refuse to start on another chain)').env('RDN_CHAIN_ID').argParser(integer(1, Number.MAX_SAFE_INTEGER)))
+    .addOption(new Option('--chain-id <id>', 'expected chain id (refuse to start on another chain)').env('RDN_CHAIN_ID').argParser(integerOption(1, Number.MAX_SAFE_INTEGER)))
     .addOption(new Option('--contract <address>', 'RaidenMicroTransferChannels contract').env('RDN_CONTRACT_ADDRESS').argParser(address))
     .addOption(new Option('--token <address>', 'expected token address (checked against the contract)').env('RDN_TOKEN_ADDRESS').argParser(address))
     .addOption(new Option('--private-key <hex>', 'receiver private key (prefer the env variable: flags show in ps)').env('RDN_RECEIVER_PRIVATE_KEY'))
-    .addOption(new Option('--confirmations <n>', `confirmations required (default ${DEFAULT_CONFIRMATIONS})`).env('RDN_CONFIRMATIONS').argParser(integer(0, 10_000)))
+    .addOption(new Option('--confirmations <n>', `confirmations required (default ${DEFAULT_CONFIRMATIONS})`).env('RDN_CONFIRMATIONS').argParser(integerOption(0, 10_000)))
     .addOption(new Option('--state-dir <dir>', `directory of the state file (${STATE_FILE_NAME}), kept across restarts`).env('RDN_STATE_DIR'))
-    .addOption(new Option('--poll-interval-ms <ms>', 'how often to poll the chain').env('RDN_POLL_INTERVAL_MS').argParser(integer(1, 3_600_000)))
+    .addOption(new Option('--poll-interval-ms <ms>', 'how often to poll the chain').env('RDN_POLL_INTERVAL_MS').argParser(integerOption(1, 3_600_000)))
     .addOption(new Option('--eth-floor <ether>', 'refuse payments (502) while the receiver holds less ETH than this').argParser(ether));
 }
 
@@ -172,19 +166,20 @@ async function open(config: ReceiverCliConfig): Promise<Receiver> {
   return receiver;
 }
 
-/** Prints one line and exits: 2 for bad configuration, 1 for anything else. */
-function fail(err: unknown): never {
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`uraiden proxy: ${message.split('\n')[0]}\n`);
-  process.exit(err instanceof ProxyCliError ? 2 : 1);
+/**
+ * Configuration errors become usage errors (CommanderError with exit code 2, printed as one line
+ * by program.ts); anything else stays a runtime failure (exit 1).
+ */
+async function usage<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof ProxyCliError) throw new CommanderError(USAGE_EXIT_CODE, 'uraiden.proxy.config', err.message);
+    throw err;
+  }
 }
 
-/** Commander's own errors (unknown option, invalid value): exit 2; --help and --version: 0. */
-function exitCodes(cmd: Command): Command {
-  return cmd.exitOverride((err: CommanderError) => {
-    process.exit(err.exitCode === 0 ? 0 : 2);
-  });
-}
+const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim();
 
 const json = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 
@@ -220,7 +215,9 @@ async function runProxy(opts: RawReceiverOptions & { port?: number; host?: strin
         process.stdout.write('uraiden proxy: stopped\n');
         process.exit(0);
       } catch (err) {
-        fail(err);
+        // After runCli returned, so nobody else reports it: one line, exit 1.
+        process.stderr.write(`uraiden proxy: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
+        process.exit(1);
       }
     })();
   };
@@ -249,25 +246,21 @@ async function runCloseAll(opts: RawReceiverOptions): Promise<void> {
 }
 
 /** Adds `proxy` (and its `withdraw`, `close-all`) to the `uraiden` program. */
-export function registerProxyCommand(program: Command): Command {
-  const proxy = exitCodes(
-    receiverOptions(
-      program
-        .command('proxy')
-        .description('run the reference receiver: paywalled proxy with the §6 echo resources and the §5 REST API')
-        .addOption(new Option('--port <port>', `port to listen on (default ${DEFAULT_PORT})`).env('RDN_PORT').argParser(integer(0, 65535)))
-        .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1'))
-        .addOption(new Option('--gateway-path <path>', 'prefix of the REST API').default('/api/1')),
-    ),
-  ).action((opts) => runProxy(opts).catch(fail));
+export function registerProxyCommand(program: Command): void {
+  const proxy = receiverOptions(
+    program
+      .command('proxy')
+      .description('run the reference receiver: paywalled proxy with the §6 echo resources and the §5 REST API')
+      .addOption(new Option('--port <port>', `port to listen on (default ${DEFAULT_PORT})`).env('RDN_PORT').argParser(integerOption(0, 65535)))
+      .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1'))
+      .addOption(new Option('--gateway-path <path>', 'prefix of the REST API').default('/api/1')),
+  ).action((opts) => usage(() => runProxy(opts)));
 
-  exitCodes(
-    receiverOptions(proxy.command('withdraw').description('withdraw the registered balances of open channels (receiver → chain)'))
-      .addOption(new Option('--minimum <amount>', 'only channels with at least this much unwithdrawn (token base units)').argParser(tokenAmount)),
-  ).action((opts) => runWithdraw(opts).catch(fail));
+  receiverOptions(proxy.command('withdraw').description('withdraw the registered balances of open channels (receiver → chain)'))
+    .addOption(new Option('--minimum <amount>', 'only channels with at least this much unwithdrawn (token base units, default 1)').argParser(tokenAmount))
+    .action((opts) => usage(() => runWithdraw(opts)));
 
-  exitCodes(receiverOptions(proxy.command('close-all').description('cooperatively close every open channel with its last registered proof'))).action((opts) =>
-    runCloseAll(opts).catch(fail),
+  receiverOptions(proxy.command('close-all').description('cooperatively close every open channel with its last registered proof')).action((opts) =>
+    usage(() => runCloseAll(opts)),
   );
-  return proxy;
 }
