@@ -2,6 +2,11 @@
  * `npm run bench:gas`: gas of every channel operation on ganache's default hardfork (shanghai),
  * next to µRaiden 0.2.0's figures (solc 0.4.17, no optimizer, same chain) and the ratio.
  * A figure, never an assertion: the tests check behaviour, this checks cost.
+ *
+ * Steady-state conditions, as on a contract in use: sender and receiver already hold tokens,
+ * another channel keeps the contract's token balance above zero (emptying it would earn a
+ * storage refund that flatters close/settle), the withdraw is the channel's first, and the
+ * settled channel had no withdrawal.
  */
 import { SigningKey, solidityPacked, solidityPackedKeccak256, keccak256, toUtf8Bytes, type ContractTransactionResponse } from 'ethers';
 import { startChain, type Account, type Chain } from '../src/sim/chain.ts';
