@@ -3,9 +3,14 @@
  * tools in other processes (or languages) can use it. Prints the §6 variables it determines.
  */
 import type { Command } from 'commander';
-import { startChain, MIN_CHALLENGE_PERIOD, DEFAULT_CHAIN_ID } from '../sim/chain.ts';
-import { DEFAULT_SEED } from '../sim/accounts.ts';
-import { DEFAULT_CONFIRMATIONS, DEFAULT_POLL_INTERVAL_MS } from '../sim/env.ts';
+import {
+  DEFAULT_CHAIN_ID,
+  DEFAULT_CONFIRMATIONS,
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_SEED,
+  DEFAULT_SENDERS,
+  MIN_CHALLENGE_PERIOD,
+} from '../sim/defaults.ts';
 import { integerOption, nonEmptyOption } from './options.ts';
 
 interface ChainCommandOptions {
@@ -29,7 +34,7 @@ export function registerChainCommand(program: Command): void {
     .option('--challenge-period <blocks>', `challenge period (>= ${MIN_CHALLENGE_PERIOD})`, integerOption(MIN_CHALLENGE_PERIOD, 0xffffffff), MIN_CHALLENGE_PERIOD)
     .option('--confirmations <n>', 'RDN_CONFIRMATIONS for targets', integerOption(0), DEFAULT_CONFIRMATIONS)
     .option('--seed <text>', 'seed the account keys derive from', nonEmptyOption, DEFAULT_SEED)
-    .option('--senders <n>', 'number of funded sender accounts', integerOption(1, 1000), 3)
+    .option('--senders <n>', 'number of funded sender accounts', integerOption(1, 1000), DEFAULT_SENDERS)
     .option('--chain-id <id>', 'chain id', integerOption(1, 0xffffffff), DEFAULT_CHAIN_ID)
     .option('--poll-interval <ms>', 'RDN_POLL_INTERVAL_MS for targets', integerOption(1), DEFAULT_POLL_INTERVAL_MS)
     .option('--target-port <port>', 'also print RDN_PORT (where a target should listen)', integerOption(0, 65535))
@@ -39,6 +44,16 @@ export function registerChainCommand(program: Command): void {
 }
 
 async function serveChain(opts: ChainCommandOptions): Promise<void> {
+  // Handlers before anything else: a driver may signal as soon as it reads the variables (or
+  // while the chain starts), and a signal that arrives before a handler exists kills the process
+  // with the default action instead of closing it.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  // Loaded here, not at the top: ganache and ethers take seconds to load, and a usage error or
+  // another subcommand should not wait for them.
+  const { startChain } = await import('../sim/chain.ts');
   const chain = await startChain({
     seed: opts.seed,
     challengePeriod: opts.challengePeriod,
@@ -74,11 +89,7 @@ async function serveChain(opts: ChainCommandOptions): Promise<void> {
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
   await server.close();
   await chain.close();
   // Ganache can leave timers behind after disconnect; the chain is closed, so end here.

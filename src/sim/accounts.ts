@@ -7,8 +7,8 @@
 import { HDNodeWallet, Mnemonic, getAddress, id } from 'ethers';
 import type { Address, Hex } from '../protocol/types.ts';
 import { ChainOptionError } from './errors.ts';
+import { DEFAULT_SEED, DEFAULT_SENDERS } from './defaults.ts';
 
-export const DEFAULT_SEED = 'uraiden-kit';
 
 /** BIP-44 Ethereum path, the one ganache derives its accounts with (`wallet.hdPath` default). */
 const HD_PATH = "m/44'/60'/0'/0";
@@ -34,7 +34,7 @@ export function mnemonicFromSeed(seed: string): string {
   return Mnemonic.fromEntropy(id(seed).slice(0, 34)).phrase;
 }
 
-export function deriveAccounts(seed: string = DEFAULT_SEED, senders = 3): AccountKeys {
+export function deriveAccounts(seed: string = DEFAULT_SEED, senders = DEFAULT_SENDERS): AccountKeys {
   if (!Number.isSafeInteger(senders) || senders < 1) {
     throw new ChainOptionError('senders', senders, 'a positive integer');
   }

@@ -10,15 +10,13 @@ import { BrowserProvider, Network, Wallet, getAddress } from 'ethers';
 import type { Address, Hex } from '../protocol/types.ts';
 import type { ChannelDelegate, RaidenMicroTransferChannels, TestToken } from '../../build/types/index.ts';
 import { deployContracts } from './deploy.ts';
-import { DEFAULT_SEED, deriveAccounts, type AccountKey } from './accounts.ts';
+import { deriveAccounts, type AccountKey } from './accounts.ts';
+import { DEFAULT_CHAIN_ID, DEFAULT_SEED, DEFAULT_SENDERS, MIN_CHALLENGE_PERIOD } from './defaults.ts';
 import { ChainOptionError, ChainStateError, SnapshotError } from './errors.ts';
 import { createGateway, type Eip1193Provider, type ReorgResult } from './gateway.ts';
 import { INVALID_PARAMS, RpcError, startRpcServer, type RpcServer } from './rpc-server.ts';
 import { targetEnvironment, type TargetEnvOptions } from './env.ts';
 
-/** The contract refuses shorter challenge periods (§2). */
-export const MIN_CHALLENGE_PERIOD = 500;
-export const DEFAULT_CHAIN_ID = 1337;
 /** 1000 tokens of 18 decimals per sender. */
 export const DEFAULT_TOKENS_PER_SENDER = 1000n * 10n ** 18n;
 /** Genesis time; every block is one second after its parent unless a test moves the clock. */
@@ -86,7 +84,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
   }
   if (!Number.isSafeInteger(chainId) || chainId < 1) throw new ChainOptionError('chainId', chainId, 'a positive integer');
   if (tokensPerSender < 0n) throw new ChainOptionError('tokensPerSender', tokensPerSender, 'not negative');
-  const keys = deriveAccounts(seed, options.senders ?? 3);
+  const keys = deriveAccounts(seed, options.senders ?? DEFAULT_SENDERS);
 
   const raw = ganache.provider({
     // networkId defaults to the wall clock; pin it so net_version is reproducible too.

@@ -1,11 +1,10 @@
 /** The §6 target profile: the environment a launched implementation under test receives. */
 import type { Address, Hex } from '../protocol/types.ts';
 import { ChainOptionError } from './errors.ts';
+import { DEFAULT_CONFIRMATIONS, DEFAULT_POLL_INTERVAL_MS } from './defaults.ts';
 
-/** §4: the kit's default number of confirmations. */
-export const DEFAULT_CONFIRMATIONS = 5;
-/** A hint (§6); short because the simulated chain is local and tests should not wait. */
-export const DEFAULT_POLL_INTERVAL_MS = 200;
+export { DEFAULT_CONFIRMATIONS, DEFAULT_POLL_INTERVAL_MS };
+
 
 export interface TargetEnvOptions {
   /** Where the target must listen (RDN_PORT). */

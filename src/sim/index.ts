@@ -1,8 +1,9 @@
-export { startChain, MIN_CHALLENGE_PERIOD, DEFAULT_CHAIN_ID, DEFAULT_TOKENS_PER_SENDER, GENESIS_TIME } from './chain.ts';
+export { startChain, DEFAULT_TOKENS_PER_SENDER, GENESIS_TIME } from './chain.ts';
+export * from './defaults.ts';
 export type { Chain, ChainOptions, Account } from './chain.ts';
-export { deriveAccounts, mnemonicFromSeed, DEFAULT_SEED } from './accounts.ts';
+export { deriveAccounts, mnemonicFromSeed } from './accounts.ts';
 export type { AccountKey, AccountKeys } from './accounts.ts';
-export { targetEnvironment, DEFAULT_CONFIRMATIONS, DEFAULT_POLL_INTERVAL_MS } from './env.ts';
+export { targetEnvironment } from './env.ts';
 export type { TargetEnvOptions } from './env.ts';
 export type { ReorgResult, Eip1193Provider } from './gateway.ts';
 export { startRpcServer, RpcError } from './rpc-server.ts';

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Wallet, getAddress } from 'ethers';
-import { deriveAccounts, mnemonicFromSeed, DEFAULT_SEED } from '../../src/sim/accounts.ts';
+import { deriveAccounts, mnemonicFromSeed } from '../../src/sim/accounts.ts';
+import { DEFAULT_SEED } from '../../src/sim/defaults.ts';
 import { ChainOptionError } from '../../src/sim/errors.ts';
 
 describe('sim/accounts', () => {
