@@ -1,6 +1,5 @@
 /** Addresses: parse any case, emit EIP-55, compare case-insensitively (§3.1). */
-import { keccak_256 } from '@noble/hashes/sha3.js';
-import { bytesToHex, decodeHex, utf8ToBytes } from './bytes.ts';
+import { bytesToHex, decodeHex, keccak256, utf8ToBytes } from './bytes.ts';
 import { InvalidAddressError } from './errors.ts';
 import type { Address } from './types.ts';
 
@@ -18,7 +17,7 @@ export function toChecksumAddress(value: string): Address {
 
 /** EIP-55 casing of 40 lower-case hex digits (no prefix). */
 function checksumLowerHex(lower: string): Address {
-  const hash = keccak_256(utf8ToBytes(lower));
+  const hash = keccak256(utf8ToBytes(lower));
   let out = '0x';
   for (let i = 0; i < 40; i++) {
     const c = lower[i]!;
