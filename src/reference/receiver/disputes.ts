@@ -10,6 +10,7 @@
  */
 import { signClosing, type Address, type Hex } from '../../protocol/index.ts';
 import { channelsInterface } from './abi.ts';
+import { TransactionError } from './errors.ts';
 import { describe, receipt, type Rpc } from './rpc.ts';
 import type { ChainChannel, ChannelKey, CloseRecord, Dispute, Logger, Proof } from './model.ts';
 import type { TxSender } from './transactions.ts';
@@ -55,8 +56,10 @@ export async function runDisputes(ctx: DisputeContext): Promise<void> {
         await followUp(ctx, key, d, save);
         continue;
       }
-      // None yet, or the last one failed: send while the challenge period lasts.
-      if (ctx.head > channel.closeRequest!.settleBlock) {
+      // None yet, or the last one failed: retry while the challenge period lasts. A first attempt
+      // is made even after it (a manager that was down): until the sender settles, the contract
+      // still takes it.
+      if (d && ctx.head > channel.closeRequest!.settleBlock) {
         if (d?.error !== 'challenge period over') {
           ctx.log.error(`dispute of ${key} not sent: challenge period ended at block ${channel.closeRequest!.settleBlock}`);
           save({ ...(d ?? { balance: proof.balance, txHash: '0x', rawTx: '0x', nonce: -1, attempts: 0 }), status: 'failed', error: 'challenge period over' });
@@ -103,10 +106,10 @@ async function send(
     });
     ctx.log.info(`dispute of ${key} sent: ${tx.hash}`);
   } catch (err) {
-    // Not signed: nothing can be on its way, so it is a plain failure to retry next poll. Signed
-    // but the broadcast failed: it may still have reached the node; stay 'sent' and let the
-    // follow-up decide (re-broadcast the same bytes, or notice the nonce was used).
-    if (!signed) {
+    // Not signed, or refused by the node: nothing is on its way, so it is a plain failure to
+    // retry next poll. Signed but no answer: it may have reached the node; stay 'sent' and let
+    // the follow-up decide (re-broadcast the same bytes, or notice the nonce was used).
+    if (!signed || (err instanceof TransactionError && err.rejected)) {
       save({ balance: proof.balance, txHash: '0x', rawTx: '0x', nonce: -1, status: 'failed', attempts, error: describe(err) });
     }
     throw err;

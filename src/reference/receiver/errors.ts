@@ -73,10 +73,23 @@ export class RpcError extends UraidenError {
 export class TransactionError extends UraidenError {
   readonly action: string;
   readonly txHash: string | undefined;
+  /**
+   * The node answered the broadcast with an error: the transaction is certainly not on its way
+   * and its nonce is free again. False when it may still be (a timeout, a dropped connection).
+   */
+  readonly rejected: boolean;
 
-  constructor(action: string, message: string, txHash?: string, options?: ErrorOptions) {
+  constructor(action: string, message: string, txHash?: string, options?: ErrorOptions & { rejected?: boolean }) {
     super('TRANSACTION_FAILED', `${action}: ${message}${txHash ? ` (tx ${txHash})` : ''}`, options);
     this.action = action;
     this.txHash = txHash;
+    this.rejected = options?.rejected ?? false;
+  }
+}
+
+/** pay() or an operator command on a manager after stop(). */
+export class ReceiverStoppedError extends UraidenError {
+  constructor(action: string) {
+    super('RECEIVER_STOPPED', `${action}: the receiver has been stopped`);
   }
 }

@@ -10,7 +10,7 @@ import { privateKeyToAddress, toChecksumAddress, type Address, type Hex } from '
 import { channelsInterface, tokenInterface } from './abi.ts';
 import { decideCooperativeClose, type ClosingContext } from './closing.ts';
 import { runDisputes, type DisputeContext } from './disputes.ts';
-import { ReceiverConfigError } from './errors.ts';
+import { ReceiverConfigError, ReceiverStoppedError } from './errors.ts';
 import { consoleLogger } from './log.ts';
 import { emptyUnconfirmed, keyOf, type ChainChannel, type ChannelKey, type Logger } from './model.ts';
 import { closeAllChannels, withdrawChannels, type CloseAllResult, type OperationsContext, type WithdrawResult } from './operations.ts';
@@ -260,6 +260,7 @@ export async function openReceiver(options: ReceiverOptions): Promise<Receiver> 
     get headBlock() { return view.head; },
 
     health(): Health {
+      if (stopped) return { ok: false, reason: 'chain-unreachable', detail: 'receiver stopped' };
       if (lastError !== undefined) return { ok: false, reason: 'chain-unreachable', detail: lastError };
       const age = Date.now() - lastSuccessAt;
       if (age > staleAfterMs) return { ok: false, reason: 'chain-unreachable', detail: `no successful poll for ${age} ms` };
@@ -270,10 +271,13 @@ export async function openReceiver(options: ReceiverOptions): Promise<Receiver> 
     },
 
     pay(payment, price) {
+      // After stop() the state is closed: nothing could be registered, so nothing is served.
+      if (stopped) return { accepted: false, flag: null, reason: 'receiver stopped' };
       return decidePayment(payCtx, payment, price);
     },
 
     cooperativeClose(sender, openBlock, balance, senderSignature) {
+      if (stopped) throw new ReceiverStoppedError('cooperativeClose');
       return decideCooperativeClose(closeCtx, sender, openBlock, balance, senderSignature);
     },
 
@@ -326,11 +330,13 @@ export async function openReceiver(options: ReceiverOptions): Promise<Receiver> 
       };
     },
 
-    withdraw(minimum = 0n) {
+    async withdraw(minimum = 0n) {
+      if (stopped) throw new ReceiverStoppedError('withdraw');
       return withdrawChannels(opsCtx, minimum);
     },
 
-    closeAll() {
+    async closeAll() {
+      if (stopped) throw new ReceiverStoppedError('closeAll');
       return closeAllChannels(opsCtx);
     },
 

@@ -58,7 +58,7 @@ export async function withdrawChannels(ctx: OperationsContext, minimum: bigint):
       const data = channelsInterface.encodeFunctionData('withdraw', [channel.openBlock, proof.balance, proof.signature]);
       const tx = await ctx.tx.send(`withdraw ${key}`, ctx.contract, data);
       result.txHash = tx.hash;
-      await ctx.tx.confirm(`withdraw ${key}`, tx.hash, ctx.receiptTimeoutMs, ctx.pollMs);
+      await ctx.tx.confirm(`withdraw ${key}`, tx.hash, ctx.receiptTimeoutMs, Math.min(ctx.pollMs, 1000));
       ctx.withdrawing.set(key, proof.balance);
       ctx.log.info(`withdrew ${result.amount} from ${key} (${tx.hash})`);
     } catch (err) {
@@ -108,7 +108,7 @@ export async function closeAllChannels(ctx: OperationsContext): Promise<CloseAll
       ]);
       const tx = await ctx.tx.send(`close ${key}`, ctx.contract, data);
       txHash = tx.hash;
-      await ctx.tx.confirm(`close ${key}`, tx.hash, ctx.receiptTimeoutMs, ctx.pollMs);
+      await ctx.tx.confirm(`close ${key}`, tx.hash, ctx.receiptTimeoutMs, Math.min(ctx.pollMs, 1000));
       out.closed.push({ sender: channel.sender, openBlock: channel.openBlock, balance: proof.balance, txHash: tx.hash });
       ctx.log.info(`closed ${key} at ${proof.balance} (${tx.hash})`);
     } catch (err) {

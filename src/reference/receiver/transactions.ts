@@ -18,8 +18,8 @@ export interface SignedTx {
 export interface TxSender {
   /**
    * Estimates, signs, calls `record` (synchronously, e.g. a durable write), then broadcasts.
-   * Throws TransactionError when the call would revert (nothing signed) and RpcError when the
-   * broadcast failed (signed and recorded: the caller may re-broadcast it).
+   * Throws TransactionError when the call would revert (nothing signed) or the broadcast failed
+   * (signed and recorded; `rejected` tells whether the node refused it or it may be on its way).
    */
   send(action: string, to: string, data: string, record?: (tx: SignedTx) => void): Promise<SignedTx>;
   /** Broadcasts an already signed transaction again; "already known" counts as success. */
@@ -73,7 +73,16 @@ export function txSender(rpc: Rpc, privateKey: Hex, from: Address, chainId: numb
         const tx: SignedTx = { hash: Transaction.from(raw).hash!.toLowerCase() as Hex, raw, nonce };
         nextNonce = nonce + 1;
         record?.(tx);
-        await rpc.call('eth_sendRawTransaction', [raw]);
+        try {
+          await rpc.call('eth_sendRawTransaction', [raw]);
+        } catch (err) {
+          // An answer from the node (an RPC error object) means it refused the transaction: the
+          // nonce is free again, and leaving a gap would stall every later transaction. Without
+          // an answer it may have gone through; keep the nonce taken.
+          const rejected = err instanceof RpcError && err.rpcCode !== undefined;
+          if (rejected) nextNonce = nonce;
+          throw new TransactionError(action, `broadcast failed: ${describe(err)}`, tx.hash, { cause: err, rejected });
+        }
         return tx;
       });
     },

@@ -113,6 +113,24 @@ describe('receiver closing: disputes, settle, cooperative close, withdraw, close
     expect(await tokenBalance(c, receiver)).to.equal(r0 + 50n);
   });
 
+  it('§4 dispute: a manager that was down for the whole challenge period still disputes if the sender has not settled', async () => {
+    const c = chain();
+    r = await receiverOn(c, { startBlock: (await c.blockNumber()) + 1 });
+    const sender = c.accounts.senders[1]!;
+    const r0 = await tokenBalance(c, c.accounts.receiver.address);
+    const openBlock = await openChannel(c, sender, 100n);
+    await c.mine(2);
+    await r.syncOnce();
+    expect(r.pay(payment(c, sender, openBlock, 30n), 30n)).to.include({ accepted: true });
+    const stateFile = r.stateFile;
+    await r.stop();
+    await uncooperativeClose(c, sender, openBlock, 5n);
+    await c.mine(c.challengePeriod + 5);
+    r = await receiverOn(c, { stateFile });
+    expect(await tokenBalance(c, c.accounts.receiver.address)).to.equal(r0 + 30n);
+    expect(r.logs.some((l) => l.includes('claims 5 < registered 30'))).to.equal(true);
+  });
+
   it('§4 dispute retry: a receiver without ETH cannot send the dispute; once funded, the next poll sends it', async () => {
     const c = chain();
     const poor = Wallet.createRandom();

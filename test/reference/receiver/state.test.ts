@@ -112,6 +112,11 @@ describe('receiver state file — §4 persistence, exclusivity, identity', funct
     expect(r.pay(last, 10n), 'replay after restart').to.include({ flag: 'RDN-Invalid-Amount' });
     expect(r.pay(payment(c, a, openA, 30n), 10n)).to.include({ accepted: true });
     expect(r.pay(payment(c, b, openB, 10n), 5n)).to.include({ flag: 'RDN-Nonexisting-Channel' });
+
+    // A stopped manager serves nothing and says so.
+    await r.stop();
+    expect(r.health()).to.deep.include({ ok: false, reason: 'chain-unreachable' });
+    expect(r.pay(payment(c, a, openA, 40n), 10n)).to.include({ accepted: false });
   });
 
   it('§4: a payment acknowledged by a process killed with SIGKILL is there after restart (the lock goes with the process)', async () => {
