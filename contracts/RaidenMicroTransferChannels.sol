@@ -14,7 +14,7 @@ contract RaidenMicroTransferChannels {
     string public constant version = "0.2.1";
 
     /// Total deposit of one channel. 100 tokens of 18 decimals fits in 67 bits, which is what
-    /// lets the packed layout below hold amounts in uint96.
+    /// lets the packed layout below hold amounts in uint88.
     uint256 public constant channel_deposit_bugbounty_limit = 100 * 10 ** 18;
 
     // §1.2 / §1.3 schema hashes: fixed strings, so the compiler folds them into constants.
@@ -46,12 +46,13 @@ contract RaidenMicroTransferChannels {
 
     /// Everything but the withdrawn amount in one slot, so opening, topping up and requesting a
     /// close each write a single slot that is already warm from the checks. Amounts are bounded
-    /// by `channel_deposit_bugbounty_limit` (< 2^67), so uint96 cannot truncate them.
+    /// by `channel_deposit_bugbounty_limit` (< 2^67), so uint88 cannot truncate them.
     struct Channel {
-        uint96 deposit;
-        uint96 closing_balance; // meaningful only once settle_block_number != 0
+        uint88 deposit;
+        uint88 closing_balance; // meaningful only once settle_block_number != 0
         uint32 open_block_number; // 0 means "no channel" (no transaction runs in block 0)
         uint32 settle_block_number; // 0 means "no close request"
+        bool has_withdrawn; // lets close and settle skip reading `_withdrawn` when it is 0
     }
 
     mapping(bytes32 => Channel) private _channels;
@@ -168,7 +169,7 @@ contract RaidenMicroTransferChannels {
         // After a close request the balance is being decided: paying out now could pay twice.
         require(c.settle_block_number == 0, "close requested");
         require(_balance <= c.deposit, "balance > deposit");
-        uint256 withdrawn = _withdrawn[key];
+        uint256 withdrawn = _withdrawnOf(key, c);
         require(withdrawn < _balance, "already withdrawn");
 
         uint192 delta;
@@ -176,6 +177,10 @@ contract RaidenMicroTransferChannels {
             delta = uint192(_balance - withdrawn); // withdrawn < balance, checked above
         }
         _withdrawn[key] = _balance;
+        if (!c.has_withdrawn) {
+            c.has_withdrawn = true;
+            _channels[key] = c;
+        }
 
         require(token.transfer(msg.sender, delta), "transfer failed");
         emit ChannelWithdraw(sender, msg.sender, _open_block_number, delta);
@@ -207,12 +212,12 @@ contract RaidenMicroTransferChannels {
         require(_balance <= c.deposit, "balance > deposit");
         // Fix over 0.2.0: a balance below what was already withdrawn could never settle,
         // locking the deposit forever.
-        require(_balance >= _withdrawn[key], "balance < withdrawn");
+        require(_balance >= _withdrawnOf(key, c), "balance < withdrawn");
 
         uint256 settle_block = block.number + challenge_period;
         require(settle_block <= type(uint32).max, "settle block overflow");
-        // balance <= deposit <= limit, so the uint96 cast is exact; one SSTORE for both fields.
-        c.closing_balance = uint96(_balance);
+        // balance <= deposit <= limit, so the uint88 cast is exact; one SSTORE for both fields.
+        c.closing_balance = uint88(_balance);
         c.settle_block_number = uint32(settle_block);
         _channels[key] = c;
         emit ChannelCloseRequested(msg.sender, _receiver_address, _open_block_number, _balance);
@@ -337,10 +342,11 @@ contract RaidenMicroTransferChannels {
 
         require(_channels[key].open_block_number == 0, "channel exists");
         _channels[key] = Channel({
-            deposit: uint96(deposit),
+            deposit: uint88(deposit),
             closing_balance: 0,
             open_block_number: open_block,
-            settle_block_number: 0
+            settle_block_number: 0,
+            has_withdrawn: false
         });
         emit ChannelCreated(sender, receiver, deposit);
     }
@@ -356,7 +362,7 @@ contract RaidenMicroTransferChannels {
         // uint256 sum: deposit < 2^67 and added < 2^192 cannot overflow it.
         uint256 deposit = uint256(c.deposit) + added;
         require(deposit <= channel_deposit_bugbounty_limit, "deposit > limit");
-        c.deposit = uint96(deposit);
+        c.deposit = uint88(deposit);
         _channels[key] = c;
         emit ChannelToppedUp(sender, receiver, open_block, added);
     }
@@ -369,7 +375,7 @@ contract RaidenMicroTransferChannels {
     {
         require(c.open_block_number != 0, "no channel");
         require(balance <= c.deposit, "balance > deposit");
-        uint256 withdrawn = _withdrawn[key];
+        uint256 withdrawn = _withdrawnOf(key, c);
         require(withdrawn <= balance, "balance < withdrawn");
 
         delete _channels[key];
@@ -393,6 +399,11 @@ contract RaidenMicroTransferChannels {
     /// as the token is trusted but the order keeps re-entrancy harmless anyway.
     function _pull(uint192 amount) private {
         require(token.transferFrom(msg.sender, address(this), amount), "transferFrom failed");
+    }
+
+    /// `c` must be `_channels[key]`.
+    function _withdrawnOf(bytes32 key, Channel memory c) private view returns (uint256) {
+        return c.has_withdrawn ? _withdrawn[key] : 0;
     }
 
     function _keyArgument() private pure returns (bytes32) {
