@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import http from 'node:http';
 import path from 'node:path';
 import { writeFileSync, readFileSync } from 'node:fs';
-import { signClosing } from '../../../src/protocol/index.ts';
+import { HEADER, encodeReplyHeaders, signBalanceProof, signClosing } from '../../../src/protocol/index.ts';
 import { deployContracts } from '../../../src/sim/index.ts';
 import {
   BalanceAboveDepositError,
@@ -186,6 +186,40 @@ describe('sender refusals (real proxy, real manager, deterministic chain)', func
       expect(err).to.include({ code: 'INVALID_CLOSING_SIGNATURE', signer: impostor.address, receiver: rig.receiver });
       expect(await rig.chain.provider.getTransactionCount(c.address), 'nothing submitted').to.equal(nonce);
       expect(c.channel(rig.receiver, ch.openBlock)!.status).to.equal('open');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('a server claiming a higher balance without this sender’s proof is not believed: PaymentRefusedError, nothing adopted', async () => {
+    const c = await rig.client(9, { policy: { initialDeposit: 20n } });
+    const impostor = rig.chain.accounts.thirdParty;
+    let ch: { openBlock: number } | undefined;
+    // A paywall that asks 5, then answers every payment with Invalid-Amount and a "registered"
+    // balance of 15 whose proof is signed by someone else.
+    const server = http.createServer((req, res) => {
+      const base = { receiver: rig.receiver, contract: rig.contract, token: rig.chain.addresses.token, price: 5n };
+      const openBlock = req.headers[HEADER.openBlock.toLowerCase()];
+      const headers =
+        openBlock === undefined
+          ? encodeReplyHeaders(base)
+          : encodeReplyHeaders({
+              ...base,
+              sender: c.address,
+              senderBalance: 15n,
+              balanceSignature: signBalanceProof(impostor.privateKey, { receiver: rig.receiver, openBlock: Number(openBlock), balance: 15n, contract: rig.contract }),
+              error: 'invalidAmount',
+            });
+      if (openBlock !== undefined) ch = { openBlock: Number(openBlock) };
+      res.writeHead(402, headers).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const err = await refusal(c.fetch(`http://127.0.0.1:${port}/x`), PaymentRefusedError);
+      expect(err).to.include({ flag: 'RDN-Invalid-Amount', balance: 5n });
+      expect(err.message).to.include("reports balance 15 without this sender's proof");
+      expect(c.channel(rig.receiver, ch!.openBlock)!.balance).to.equal(0n);
     } finally {
       await new Promise((r) => server.close(r));
     }
