@@ -195,12 +195,15 @@ export async function openReceiver(options: ReceiverOptions): Promise<Receiver> 
         const c = view.chain.get(key);
         if (w !== undefined && (!c || c.withdrawn >= w)) withdrawing.delete(key);
       }
-      const [eth, tok] = await Promise.all([
-        balanceOf(rpc, receiver),
-        ethCall(rpc, token, tokenInterface.encodeFunctionData('balanceOf', [receiver])),
-      ]);
-      ethBalance = eth;
-      tokenBalance = tokenInterface.decodeFunctionResult('balanceOf', tok)[0] as bigint;
+      // Balances only change with blocks.
+      if (!result.unchanged || ethBalance === undefined) {
+        const [eth, tok] = await Promise.all([
+          balanceOf(rpc, receiver),
+          ethCall(rpc, token, tokenInterface.encodeFunctionData('balanceOf', [receiver])),
+        ]);
+        ethBalance = eth;
+        tokenBalance = tokenInterface.decodeFunctionResult('balanceOf', tok)[0] as bigint;
+      }
       lastSuccessAt = Date.now();
       lastError = undefined;
     } catch (err) {

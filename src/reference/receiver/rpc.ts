@@ -114,10 +114,10 @@ export async function chainId(rpc: Rpc): Promise<number> {
   return Number(BigInt(await rpc.call<string>('eth_chainId', [])));
 }
 
-/** The block at `number`, or undefined when the chain has no such block (it got shorter). */
-export async function blockAt(rpc: Rpc, number: number): Promise<RpcBlock | undefined> {
+/** The block at `number` ('latest': the head), or undefined when the chain has no such block. */
+export async function blockAt(rpc: Rpc, number: number | 'latest'): Promise<RpcBlock | undefined> {
   const b = await rpc.call<{ number: string; hash: string; parentHash: string } | null>('eth_getBlockByNumber', [
-    hexNum(number),
+    number === 'latest' ? number : hexNum(number),
     false,
   ]);
   if (!b) return undefined;

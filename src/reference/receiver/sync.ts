@@ -23,7 +23,7 @@ import {
   type Logger,
   type UnconfirmedView,
 } from './model.ts';
-import { blockAt, blockNumber, getLogs, type Rpc } from './rpc.ts';
+import { blockAt, getLogs, type Rpc } from './rpc.ts';
 import type { StateStore } from './state.ts';
 
 /** The chain-derived half of the manager's memory; replaced, never patched, on a re-sync. */
@@ -32,6 +32,8 @@ export interface ChainView {
   unconfirmed: UnconfirmedView;
   /** the chain head seen by the last successful poll */
   head: number;
+  /** its hash: the same hash next time means the very same chain (a hash commits to all ancestors) */
+  headHash?: string;
 }
 
 export interface SyncContext {
@@ -53,6 +55,8 @@ export interface PollResult {
   resynced: boolean;
   /** keys of channels whose confirmed state changed in this poll */
   touched: Set<ChannelKey>;
+  /** the head block is the one the previous poll saw: nothing can have changed */
+  unchanged: boolean;
 }
 
 /** The chain moved under a poll (a block hash changed between two reads): retry next poll. */
@@ -96,9 +100,13 @@ async function fetchRange(
 }
 
 export async function pollOnce(ctx: SyncContext): Promise<PollResult> {
-  const head = await blockNumber(ctx.rpc);
+  const latest = await blockAt(ctx.rpc, 'latest');
+  if (!latest) throw new ChainMovedError('the node returned no latest block');
+  const head = latest.number;
   const touched = new Set<ChannelKey>();
   let stored = ctx.store.head();
+  // Polls far outnumber blocks: one call settles the common case of nothing new.
+  if (latest.hash === ctx.view.headHash) return { head, confirmed: stored.block, resynced: false, touched, unchanged: true };
 
   if (stored.hash !== null) {
     const now = await blockAt(ctx.rpc, stored.block);
@@ -109,8 +117,9 @@ export async function pollOnce(ctx: SyncContext): Promise<PollResult> {
           ` (${depth}); re-syncing from block ${ctx.store.startBlock}`,
       );
       await resync(ctx, head);
+      ctx.view.headHash = latest.hash;
       for (const k of ctx.view.chain.keys()) touched.add(k);
-      return { head, confirmed: ctx.store.head().block, resynced: true, touched };
+      return { head, confirmed: ctx.store.head().block, resynced: true, touched, unchanged: false };
     }
   }
 
@@ -132,7 +141,8 @@ export async function pollOnce(ctx: SyncContext): Promise<PollResult> {
   // The unconfirmed window: everything above the confirmed head, re-read in full each poll.
   ctx.view.unconfirmed = head > stored.block ? unconfirmedFrom(await fetchEvents(ctx, stored.block + 1, head)) : emptyUnconfirmed();
   ctx.view.head = head;
-  return { head, confirmed: stored.block, resynced: false, touched };
+  ctx.view.headHash = latest.hash;
+  return { head, confirmed: stored.block, resynced: false, touched, unchanged: false };
 }
 
 /** Rebuilds the chain-derived state from the start block and swaps it in at once. */
