@@ -16,7 +16,7 @@ import { emptyUnconfirmed, keyOf, type ChainChannel, type ChannelKey, type Logge
 import { closeAllChannels, withdrawChannels, type CloseAllResult, type OperationsContext, type WithdrawResult } from './operations.ts';
 import { closingReason, decidePayment, type PaymentContext } from './payments.ts';
 import { balanceOf, blockNumber, chainId as readChainId, describe, ethCall, httpRpc, providerRpc, type InjectedProvider, type Rpc } from './rpc.ts';
-import { openState } from './state.ts';
+import { openState, type StateStore } from './state.ts';
 import { pollOnce, type ChainView, type SyncContext } from './sync.ts';
 import { txSender } from './transactions.ts';
 import type { ChannelState, ChannelView, Health, ReceiverManager, Stats } from './types.ts';
@@ -137,9 +137,17 @@ export async function openReceiver(options: ReceiverOptions): Promise<Receiver> 
     log.warn(`state file was started at block ${store.startBlock}; ignoring startBlock ${options.startBlock}`);
   }
 
-  const view: ChainView = { chain: store.loadChannels(), unconfirmed: emptyUnconfirmed(), head: store.head().block };
-  const proofs = store.loadProofs();
-  const closes = store.loadCloses();
+  let view: ChainView;
+  let proofs: ReturnType<StateStore['loadProofs']>;
+  let closes: ReturnType<StateStore['loadCloses']>;
+  try {
+    view = { chain: store.loadChannels(), unconfirmed: emptyUnconfirmed(), head: store.head().block };
+    proofs = store.loadProofs();
+    closes = store.loadCloses();
+  } catch (err) {
+    store.close(); // release the lock: a later attempt must not find it held by a dead manager
+    throw err;
+  }
   const withdrawing = new Map<ChannelKey, bigint>();
   const tx = txSender(rpc, receiverKey, receiver, chainId);
   const persistClose: ClosingContext['persistClose'] = (s, b, r) => store.saveClose(s, b, r);
