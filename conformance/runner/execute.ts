@@ -43,6 +43,8 @@ class Mismatch extends Error {
 class CaseAbort extends Error {}
 
 const DEFAULT_TOKENS = 1000n;
+/** URAIDEN_CONFORMANCE_TRACE=1 prints each step's duration on stderr (tuning the suite's speed). */
+const TRACE = process.env.URAIDEN_CONFORMANCE_TRACE === '1';
 const RETRY_MS = 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,6 +73,7 @@ export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSigna
     return { outcome: 'unimplemented', message: `optional part absent: ${why.join(', ')}`, exchanges: [], chainCalls: [] };
   }
   let index = -1;
+  const t00 = Date.now();
   try {
     for (const [name, p] of Object.entries(c.parties ?? {})) {
       const key = ChainClient.partyKey(env.salt, c.id, name);
@@ -79,9 +82,12 @@ export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSigna
       ctx.parties.set(name, { name, role: p.role, key, address: wallet.address, wallet });
     }
     ctx.startBlock = await env.chain.blockNumber();
+    if (TRACE) process.stderr.write(`  ${c.id} setup: ${Date.now() - t00} ms\n`);
     for (index = 0; index < c.steps.length; index++) {
       if (signal.aborted) throw new CaseAbort('aborted');
+      const t0 = Date.now();
       await runStep(ctx, c.steps[index] as Step);
+      if (TRACE) process.stderr.write(`  ${c.id} step ${index + 1} ${actionOf(c.steps[index] as Step)}: ${Date.now() - t0} ms\n`);
     }
     return { outcome: 'pass', exchanges: [], chainCalls: [] };
   } catch (err) {
