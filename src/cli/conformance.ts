@@ -8,14 +8,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
-import { CASES_DIR, CaseFormatError, loadCases } from '../../conformance/runner/load.ts';
-import { readExpectedFailures, selectCases } from '../../conformance/runner/select.ts';
-import { runSuite } from '../../conformance/runner/run.ts';
-import { summaryTable, writeReports } from '../../conformance/runner/report.ts';
 import type { Level } from '../../conformance/runner/types.ts';
 import { integerOption } from './options.ts';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/uraiden.js');
+// The runner (ajv, yaml, ethers, and ganache for the chain) is imported only when this command
+// runs, so that registering it costs the other subcommands' start-up nothing.
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const BIN = path.resolve(HERE, '../../bin/uraiden.js');
+const CASES_DIR = path.resolve(HERE, '../../conformance/cases');
 
 interface ConformanceOptions {
   targetCmd?: string;
@@ -96,6 +96,10 @@ async function conformance(opts: ConformanceOptions): Promise<number> {
   if (opts.target && !opts.rpcUrl) throw new InvalidArgumentError('--target needs --rpc-url (the chain the target uses)');
   if (opts.rpcUrl && !opts.target) throw new InvalidArgumentError('--rpc-url goes with --target (a launched target gets the runner\'s own chain)');
 
+  const { CaseFormatError, loadCases } = await import('../../conformance/runner/load.ts');
+  const { readExpectedFailures, selectCases } = await import('../../conformance/runner/select.ts');
+  const { runSuite } = await import('../../conformance/runner/run.ts');
+  const { summaryTable, writeReports } = await import('../../conformance/runner/report.ts');
   let all;
   try {
     all = await loadCases(path.resolve(opts.casesDir));

@@ -6,10 +6,11 @@ import { Command, CommanderError } from 'commander';
 import { registerChainCommand } from './chain.ts';
 import { registerClientCommand } from './client.ts';
 import { registerProxyCommand } from './proxy.ts';
+import { registerConformanceCommand } from './conformance.ts';
 
 export type Registrar = (program: Command) => void;
 
-const REGISTRARS: Registrar[] = [registerChainCommand, registerClientCommand, registerProxyCommand];
+const REGISTRARS: Registrar[] = [registerChainCommand, registerClientCommand, registerProxyCommand, registerConformanceCommand];
 
 /** Exit code for a usage error (bad flag or value), as conventional for CLI tools. */
 export const USAGE_EXIT_CODE = 2;
