@@ -134,7 +134,7 @@ async function run(o: CommonOptions, body: (print: Printer) => Promise<number | 
     }
     process.exitCode = refusal ? CLIENT_EXIT.refusal : CLIENT_EXIT.failure;
   } finally {
-    clientRef.client?.conn.provider.destroy();
+    clientRef.client?.close();
   }
 }
 

@@ -85,7 +85,12 @@ export async function createSenderClient(options: SenderClientOptions): Promise<
     ...(options.provider !== undefined && { provider: options.provider }),
   });
   const client = new SenderClient(conn, options);
-  await client.sync();
+  try {
+    await client.sync();
+  } catch (err) {
+    client.close();
+    throw err;
+  }
   return client;
 }
 
@@ -108,6 +113,7 @@ export class SenderClient {
   readonly #privateKey: Hex;
   readonly #storeKey: string;
   readonly #fromBlock: number;
+  readonly #ownsProvider: boolean;
   #state: AccountState;
   #spent = 0n;
   #queue: Promise<unknown> = Promise.resolve();
@@ -127,8 +133,17 @@ export class SenderClient {
     this.httpFetch = options.fetch ?? globalThis.fetch;
     this.#privateKey = options.privateKey;
     this.#fromBlock = options.fromBlock ?? 0;
+    this.#ownsProvider = options.provider === undefined;
     this.#storeKey = storeKey(conn.chainId, conn.contract, conn.sender);
     this.#state = loadAccount(this.storePath, this.#storeKey);
+  }
+
+  /**
+   * Releases the provider this client created from `rpcUrl` (an injected provider is the
+   * caller's to close). The store needs no closing: every write is complete when it returns.
+   */
+  close(): void {
+    if (this.#ownsProvider) this.conn.provider.destroy();
   }
 
   /** Total of the prices this client object paid for (what `maxTotalSpend` limits). */

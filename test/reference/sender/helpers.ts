@@ -64,6 +64,7 @@ export async function startRig(opts: { senders?: number } = {}): Promise<Rig> {
   const resources = [...echoResources(), freeResource('/free/:text', (req) => (req.params as { text: string }).text)];
   const proxy = createProxy({ manager, resources });
   const { url } = await proxy.listen(0, '127.0.0.1');
+  const clients: SenderClient[] = [];
   return {
     chain,
     rpc,
@@ -73,8 +74,13 @@ export async function startRig(opts: { senders?: number } = {}): Promise<Rig> {
     url,
     receiver: chain.accounts.receiver.address,
     contract: chain.addresses.channels,
-    client: (i, options = {}) => clientFor(chain, rpc, dir, chain.accounts.senders[i]!, options),
+    client: async (i, options = {}) => {
+      const c = await clientFor(chain, rpc, dir, chain.accounts.senders[i]!, options);
+      clients.push(c);
+      return c;
+    },
     async close() {
+      for (const c of clients) c.close();
       await proxy.close();
       await manager.stop();
       await chain.close();
