@@ -22,6 +22,7 @@ export interface CloseRequest {
   block: number;
 }
 
+/** Nested objects are replaced, never mutated, so a shallow copy is a full copy. */
 export interface ChainChannel {
   sender: Address;
   openBlock: number;

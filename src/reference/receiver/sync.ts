@@ -17,6 +17,7 @@ import { addressTopic, CHANNEL_EVENT_TOPICS, decodeChannelEvent, type ChannelEve
 import {
   applyConfirmedEvent,
   emptyUnconfirmed,
+  keyOf,
   unconfirmedFrom,
   type ChainChannel,
   type ChannelKey,
@@ -127,14 +128,21 @@ export async function pollOnce(ctx: SyncContext): Promise<PollResult> {
   while (stored.block < target) {
     const to = Math.min(target, stored.block + ctx.chunkSize);
     const { events, hash } = await fetchRange(ctx, stored, to);
-    // From here to the commit: synchronous, so pay() never sees half a batch.
+    // From here to the swap: synchronous, so pay() never sees half a batch. Events are applied
+    // to copies, and the copies replace the live channels only once the commit succeeded: a
+    // failed write must not leave memory ahead of the file (the next poll re-applies the range).
     const changed = new Map<ChannelKey, ChainChannel>();
     for (const ev of events) {
-      const key = applyConfirmedEvent(ctx.view.chain, ev, ctx.challengePeriod, ctx.log);
-      if (key) changed.set(key, ctx.view.chain.get(key)!);
+      const key = keyOf(ev.sender, ev.openBlock);
+      const live = ctx.view.chain.get(key);
+      if (live && !changed.has(key)) changed.set(key, { ...live });
+      applyConfirmedEvent(changed, ev, ctx.challengePeriod, ctx.log);
     }
     ctx.store.commitConfirmed([...changed.values()], { number: to, hash });
-    for (const k of changed.keys()) touched.add(k);
+    for (const [k, c] of changed) {
+      ctx.view.chain.set(k, c);
+      touched.add(k);
+    }
     stored = { block: to, hash };
   }
 
