@@ -167,12 +167,19 @@ describe('receiver pay() — §3.2 steps 5–10', function () {
     const n = 2000;
     const payments = Array.from({ length: n }, (_, i) => payment(c, sender, openBlock, BigInt(i + 1)));
     const t0 = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
     for (const p of payments) {
       const out = r.pay(p, 1n);
       if (!out.accepted) throw new Error(`refused: ${JSON.stringify(out, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`);
     }
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    console.log(`      pay(): ${n} accepted in ${ms.toFixed(0)} ms = ${Math.round((n / ms) * 1000)}/s (synchronous = NORMAL)`);
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    // Wall time suffers when other processes share the cores; CPU time shows what one core does.
+    console.log(
+      `      pay(): ${n} accepted in ${ms.toFixed(0)} ms wall = ${Math.round((n / ms) * 1000)}/s; ` +
+        `${cpuMs.toFixed(0)} ms CPU = ${Math.round((n / cpuMs) * 1000)}/s per core (synchronous = NORMAL)`,
+    );
     expect(r.channel(sender.address, openBlock)!.balance).to.equal(BigInt(n));
   });
 });
