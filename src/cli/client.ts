@@ -216,7 +216,8 @@ export function registerClientCommand(program: Command): void {
         const res = await c.fetch(parsed);
         const body = await res.text();
         const paid = c.spent;
-        const channel = paid > 0n ? c.channels({ status: 'open' }).find((ch) => ch.gateway !== undefined && new URL(ch.gateway).origin === parsed.origin) : undefined;
+        const last = c.lastPayment;
+        const channel = last && c.channel(last.receiver, last.openBlock);
         if (o.json) {
           print.json({ ok: res.ok, url: parsed.href, status: res.status, paid: paid.toString(), body, ...(channel && { channel: channelJson(channel) }) });
         } else {

@@ -53,6 +53,16 @@ export interface SenderClientOptions {
   fetch?: typeof fetch;
 }
 
+/** What one paid request cost, on which channel. */
+export interface LastPayment {
+  url: string;
+  receiver: Address;
+  openBlock: number;
+  price: bigint;
+  /** the channel's balance after it */
+  balance: bigint;
+}
+
 export interface OpenOptions {
   method?: DepositMethod;
 }
@@ -104,6 +114,8 @@ export class SenderClient {
   readonly policy: PaymentPolicy;
   readonly retry: RetryPolicy;
   readonly maxResyncs: number;
+  /** The last payment `fetch` made (undefined before the first). */
+  lastPayment: LastPayment | undefined;
   /** @internal the connection; exposed for fetch.ts */
   readonly conn: ChainConnection;
   /** @internal */

@@ -32,7 +32,13 @@ export async function payingFetch(client: SenderClient, url: string, init: Reque
   }
   const first = await client.httpFetch(url, init);
   if (first.status !== 402) return first;
-  const reply = parseReplyHeaders(fetchHeaders(first.headers));
+  let reply: ParsedReplyHeaders;
+  try {
+    reply = parseReplyHeaders(fetchHeaders(first.headers));
+  } catch (err) {
+    await discard(first); // a malformed µRaiden 402 (ReplyHeaderError): refused, nothing paid
+    throw err;
+  }
   const offer = offerFrom(url, reply);
   if (offer === undefined) return first; // a 402 of some other scheme: not ours to answer
   await discard(first);
@@ -90,6 +96,7 @@ async function paySession(client: SenderClient, url: string, init: RequestInit |
         // header it disliked, a 5xx) registered nothing; the next 402 resynchronises if it did.
         client.adoptUnlocked(channel, balance, signature);
         client.addSpent(price);
+        client.lastPayment = { url, receiver: channel.receiver, openBlock: channel.openBlock, price, balance };
         client.freshDeposits.delete(channelId(channel));
       }
       return res;

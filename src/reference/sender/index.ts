@@ -5,6 +5,7 @@ export {
   isRefusal,
   type SenderClientOptions,
   type OpenOptions,
+  type LastPayment,
   type CloseResult,
   type CooperativeCloseResult,
   type UncooperativeCloseResult,

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import http from 'node:http';
 import path from 'node:path';
 import { writeFileSync, readFileSync } from 'node:fs';
-import { HEADER, encodeReplyHeaders, signBalanceProof, signClosing } from '../../../src/protocol/index.ts';
+import { HEADER, ReplyHeaderError, encodeReplyHeaders, signBalanceProof, signClosing } from '../../../src/protocol/index.ts';
 import { deployContracts } from '../../../src/sim/index.ts';
 import {
   BalanceAboveDepositError,
@@ -220,6 +220,25 @@ describe('sender refusals (real proxy, real manager, deterministic chain)', func
       expect(err).to.include({ flag: 'RDN-Invalid-Amount', balance: 5n });
       expect(err.message).to.include("reports balance 15 without this sender's proof");
       expect(c.channel(rig.receiver, ch!.openBlock)!.balance).to.equal(0n);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('a malformed µRaiden 402 is refused with the protocol’s ReplyHeaderError; a 402 of another scheme is returned as is', async () => {
+    const c = await rig.client(9);
+    const server = http.createServer((req, res) => {
+      if (req.url === '/bad') res.writeHead(402, { [HEADER.price]: '5 tokens', [HEADER.receiver]: rig.receiver }).end();
+      else res.writeHead(402, { 'www-authenticate': 'Bearer' }).end('pay elsewhere');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const err = await c.fetch(`http://127.0.0.1:${port}/bad`).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(ReplyHeaderError).and.include({ header: HEADER.price, reason: 'not-decimal' });
+      const other = await c.fetch(`http://127.0.0.1:${port}/other`);
+      expect(other.status).to.equal(402);
+      expect(await other.text()).to.equal('pay elsewhere');
     } finally {
       await new Promise((r) => server.close(r));
     }

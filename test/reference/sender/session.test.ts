@@ -93,6 +93,7 @@ describe('sender sessions (real proxy, real manager, deterministic chain)', func
     const [ch2] = second.channels({ status: 'open' });
     expect(ch2!.openBlock).to.equal(ch1!.openBlock);
     expect(ch2!.balance).to.equal(13n);
+    expect(second.lastPayment).to.include({ url: `${rig.url}/echofix/three`, receiver: rig.receiver, openBlock: ch1!.openBlock, price: 5n, balance: 13n });
     expect(second.channels()).to.have.length(1);
     expect(rig.manager.channel(second.address, ch1!.openBlock)!.balance).to.equal(13n);
   });
