@@ -78,10 +78,12 @@ describe('receiver state file — §4 persistence, exclusivity, identity', funct
     ...extra,
   });
 
-  it('§4: the state file is created with mode 0600', async () => {
+  it('§4: the state file (and its WAL) is created with mode 0600', async () => {
     const stateFile = path.join(tempDir(), 'state.sqlite');
     r = await receiverOn(chain(), { stateFile });
-    expect(fs.statSync(stateFile).mode & 0o777).to.equal(0o600);
+    const files = fs.readdirSync(path.dirname(stateFile));
+    expect(files).to.include.members(['state.sqlite', 'state.sqlite-wal']);
+    for (const f of files) expect(fs.statSync(path.join(path.dirname(stateFile), f)).mode & 0o777, f).to.equal(0o600);
   });
 
   it('§4: after stop and restart nothing registered is lost, events are not applied twice, syncing resumes', async () => {
