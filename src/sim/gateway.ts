@@ -78,6 +78,9 @@ export function createGateway(raw: Eip1193Provider): Gateway {
   // transactions: such a run cannot be repeated, so it is not recorded.
   let minerPaused = false;
   let tail: Promise<unknown> = Promise.resolve();
+  // While a reorg runs the chain is briefly cut back to the fork point; other requests wait, so
+  // no client ever sees that intermediate, shorter chain.
+  let reorgInProgress: Promise<unknown> | undefined;
 
   function locked<T>(fn: () => Promise<T>): Promise<T> {
     const run = tail.then(fn);
@@ -167,6 +170,7 @@ export function createGateway(raw: Eip1193Provider): Gateway {
 
   async function request(args: { method: string; params?: unknown }): Promise<unknown> {
     const { method, params } = args;
+    while (reorgInProgress) await reorgInProgress.catch(() => undefined);
     switch (method) {
       case 'evm_snapshot':
         return locked(async () => pushSnapshot('caller', await head()));
@@ -223,34 +227,42 @@ export function createGateway(raw: Eip1193Provider): Gateway {
 
   async function reorg(depth: number): Promise<ReorgResult> {
     if (!Number.isSafeInteger(depth) || depth < 1) throw new ReorgError(depth, 'depth must be a positive integer');
-    return locked(async () => {
-      const old = await head();
-      const forkHeight = old.number - depth;
-      if (forkHeight < 0) throw new ReorgError(depth, `deeper than the chain (head ${old.number})`);
-      const fork = await block(forkHeight);
-      const firstDropped = await block(forkHeight + 1);
-      if (!fork || !firstDropped) throw new ReorgError(depth, 'blocks missing below the head');
-      const droppedHashes: string[] = [];
-      for (let n = forkHeight + 1; n <= old.number; n++) droppedHashes.push((await block(n))!.hash);
-
-      const base = await findBase(depth, forkHeight);
-      if (!(await revertTo(base.id))) throw new ReorgError(depth, `ganache refused to revert to snapshot ${base.id}`);
-      if (base.height < forkHeight) {
-        // Rebuild the empty blocks of the recorded run up to the fork point.
-        await mineLocked('evm_mine', [{ blocks: forkHeight - base.height, timestamp: base.run!.timestamp }]);
-      }
-      const rebuilt = await head();
-      if (rebuilt.number !== forkHeight || rebuilt.hash !== fork.hash) {
-        throw new ReorgError(depth, `rebuilt block ${rebuilt.number} is ${rebuilt.hash}, expected ${fork.hash} at ${forkHeight}`);
-      }
-      // A later timestamp than the dropped block's makes the first replacement differ from it
-      // even when both are empty; every later one differs through its parent hash.
-      await mineLocked('evm_mine', [{ timestamp: firstDropped.timestamp + 1 }]);
-      if (depth > 1) await mineLocked('evm_mine', [{ blocks: depth - 1 }]);
-      const newHashes: string[] = [];
-      for (let n = forkHeight + 1; n <= old.number; n++) newHashes.push((await block(n))!.hash);
-      return { from: forkHeight + 1, head: old.number, droppedHashes, newHashes };
+    return locked(() => {
+      const done = reorgLocked(depth);
+      reorgInProgress = done;
+      return done.finally(() => {
+        reorgInProgress = undefined;
+      });
     });
+  }
+
+  async function reorgLocked(depth: number): Promise<ReorgResult> {
+    const old = await head();
+    const forkHeight = old.number - depth;
+    if (forkHeight < 0) throw new ReorgError(depth, `deeper than the chain (head ${old.number})`);
+    const fork = await block(forkHeight);
+    const firstDropped = await block(forkHeight + 1);
+    if (!fork || !firstDropped) throw new ReorgError(depth, 'blocks missing below the head');
+    const droppedHashes: string[] = [];
+    for (let n = forkHeight + 1; n <= old.number; n++) droppedHashes.push((await block(n))!.hash);
+
+    const base = await findBase(depth, forkHeight);
+    if (!(await revertTo(base.id))) throw new ReorgError(depth, `ganache refused to revert to snapshot ${base.id}`);
+    if (base.height < forkHeight) {
+      // Rebuild the empty blocks of the recorded run up to the fork point.
+      await mineLocked('evm_mine', [{ blocks: forkHeight - base.height, timestamp: base.run!.timestamp }]);
+    }
+    const rebuilt = await head();
+    if (rebuilt.number !== forkHeight || rebuilt.hash !== fork.hash) {
+      throw new ReorgError(depth, `rebuilt block ${rebuilt.number} is ${rebuilt.hash}, expected ${fork.hash} at ${forkHeight}`);
+    }
+    // A later timestamp than the dropped block's makes the first replacement differ from it
+    // even when both are empty; every later one differs through its parent hash.
+    await mineLocked('evm_mine', [{ timestamp: firstDropped.timestamp + 1 }]);
+    if (depth > 1) await mineLocked('evm_mine', [{ blocks: depth - 1 }]);
+    const newHashes: string[] = [];
+    for (let n = forkHeight + 1; n <= old.number; n++) newHashes.push((await block(n))!.hash);
+    return { from: forkHeight + 1, head: old.number, droppedHashes, newHashes };
   }
 
   /**

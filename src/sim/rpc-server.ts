@@ -59,6 +59,8 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   const sockets = new Set<Socket>();
   let closed = false;
   let outageTimer: NodeJS.Timeout | undefined;
+  /** Set by kit_outage; the outage starts once the reply carrying its acknowledgement is sent. */
+  let requestedOutageMs: number | undefined;
 
   const methods: Record<string, RpcHandler> = {
     ...options.methods,
@@ -67,13 +69,21 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_OUTAGE_MS) {
         throw new RpcError(INVALID_PARAMS, `kit_outage: milliseconds must be an integer in [0, ${MAX_OUTAGE_MS}]`, params[0]);
       }
-      // Start after this reply has been written, so the caller learns the outage began.
-      setImmediate(() => void goDown(ms));
+      requestedOutageMs = ms;
       return { ms };
     },
   };
 
-  const server = http.createServer((req, res) => void handle(req, res));
+  const server = http.createServer((req, res) => {
+    void handle(req, res).then(() => {
+      if (requestedOutageMs === undefined) return;
+      const ms = requestedOutageMs;
+      requestedOutageMs = undefined;
+      // Destroying the sockets before the reply is flushed would lose the acknowledgement.
+      if (res.writableFinished) void goDown(ms);
+      else res.once('finish', () => void goDown(ms));
+    });
+  });
   server.keepAliveTimeout = 5_000;
   server.on('connection', (socket) => {
     sockets.add(socket);

@@ -97,6 +97,21 @@ describe('sim/chain reorg', function () {
     expect(await hashAt(chain, start + 251)).to.not.equal(above);
   });
 
+  it('is atomic for other clients: reads during a reorg never see the chain cut back to the fork point', async () => {
+    await chain.mine(300);
+    const head = await chain.blockNumber();
+    const seen: number[] = [];
+    let reorging = true;
+    const reading = (async () => {
+      while (reorging) seen.push(await chain.blockNumber());
+    })();
+    await chain.reorg(150);
+    reorging = false;
+    await reading;
+    expect(seen.length).to.be.greaterThan(0);
+    expect(Math.min(...seen)).to.equal(head);
+  });
+
   it('can reorganise the same heights twice, each time with new hashes', async () => {
     const head = await chain.blockNumber();
     const a = await hashAt(chain, head);
