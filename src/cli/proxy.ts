@@ -11,7 +11,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { UraidenError, isAddress, toChecksumAddress } from '../protocol/index.ts';
+import { UraidenError, isAddress, signatureBackend, toChecksumAddress } from '../protocol/index.ts';
 import type { Address, Hex } from '../protocol/index.ts';
 import { openReceiver } from '../reference/receiver/index.ts';
 import { createProxy, echoResources } from '../reference/proxy/index.ts';
@@ -195,7 +195,7 @@ async function runProxy(opts: RawReceiverOptions & { port?: number; host?: strin
   try {
     proxy = createProxy({ manager: receiver, resources: echoResources(), gatewayPath: config.gatewayPath });
     const { url } = await proxy.listen(config.port, config.host);
-    process.stdout.write(`uraiden proxy: listening on ${url} (receiver ${receiver.receiver}, contract ${receiver.contract}, chain ${receiver.chainId}, state ${path.join(config.stateDir, STATE_FILE_NAME)})\n`);
+    process.stdout.write(`uraiden proxy: listening on ${url} (receiver ${receiver.receiver}, contract ${receiver.contract}, chain ${receiver.chainId}, state ${path.join(config.stateDir, STATE_FILE_NAME)}, signatures ${signatureBackend()})\n`);
   } catch (err) {
     await receiver.stop();
     throw err;

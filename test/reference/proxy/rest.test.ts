@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { recoverClosingSigner, signClosing } from '../../../src/protocol/index.ts';
-import { echoResources } from '../../../src/reference/proxy/index.ts';
+import { createProxy, echoResources, ProxyConfigError } from '../../../src/reference/proxy/index.ts';
 import { type Channel, openChannel, pay, type Rig, startRig, waitFor } from './helpers.ts';
 
 describe('proxy §5 REST API (real chain, real manager)', function () {
@@ -32,6 +32,32 @@ describe('proxy §5 REST API (real chain, real manager)', function () {
     closeSig = del.body.close_signature;
   });
   after(async () => rig?.close());
+
+  describe('gateway path', () => {
+    it('serves the API and the RDN-Gateway-Path header under a configured gateway path; rest: false serves none', async () => {
+      const custom = createProxy({ manager: rig.manager, resources: echoResources(), gatewayPath: '/pay/v2' });
+      await custom.app.ready();
+      try {
+        expect((await request(custom.app.server).get('/pay/v2/stats')).status).to.equal(200);
+        expect((await request(custom.app.server).get('/api/1/stats')).status).to.equal(404);
+        expect((await request(custom.app.server).get('/echofix/a')).headers['rdn-gateway-path']).to.equal('/pay/v2');
+      } finally {
+        await custom.close();
+      }
+      const bare = createProxy({ manager: rig.manager, resources: echoResources(), rest: false });
+      await bare.app.ready();
+      try {
+        expect((await request(bare.app.server).get('/api/1/stats')).status).to.equal(404);
+      } finally {
+        await bare.close();
+      }
+    });
+    for (const bad of ['api/1', '/api/1/', '/', '/api 1', '/api?x=1', '']) {
+      it(`refuses the gateway path ${JSON.stringify(bad)} with a ProxyConfigError`, () => {
+        expect(() => createProxy({ manager: rig.manager, gatewayPath: bad })).to.throw(ProxyConfigError).with.property('value', bad);
+      });
+    }
+  });
 
   describe('GET /api/1/stats', () => {
     it('reports sums as decimal strings, counts as numbers, the addresses, sync block and both ABIs', async () => {
