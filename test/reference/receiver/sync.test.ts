@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import type { Receiver } from '../../../src/reference/receiver/index.ts';
-import { openChannel, payment, receiverOn, topUp, useChain } from './helpers.ts';
+import { openChannel, payment, receiverOn, topUp, uncooperativeClose, useChain } from './helpers.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -40,6 +40,24 @@ describe('receiver chain following — §4 confirmations and reorgs, §3.2 step 
     expect(r.channel(b.address, openB)).to.equal(undefined);
     expect(r.logs.filter((l) => l.includes('reorganisation')), 'not a confirmed reorg').to.deep.equal([]);
     expect(r.health()).to.deep.equal({ ok: true });
+  });
+
+  it('§3.2 step 6: an unconfirmed close request stops serving; a reorg that drops it resumes service', async () => {
+    const c = chain();
+    r = await receiverOn(c, { confirmations: 2, startBlock: (await c.blockNumber()) + 1 });
+    const sender = c.accounts.senders[1]!;
+    const openBlock = await openChannel(c, sender, 100n);
+    await c.mine(2);
+    await r.syncOnce();
+    expect(r.pay(payment(c, sender, openBlock, 10n), 10n)).to.include({ accepted: true });
+    await uncooperativeClose(c, sender, openBlock, 10n);
+    await r.syncOnce();
+    expect(r.channel(sender.address, openBlock)!.state).to.equal('closing');
+    expect(r.pay(payment(c, sender, openBlock, 20n), 10n)).to.include({ flag: 'RDN-Nonexisting-Channel' });
+    await c.reorg(1);
+    await r.syncOnce();
+    expect(r.channel(sender.address, openBlock)!.state).to.equal('open');
+    expect(r.pay(payment(c, sender, openBlock, 20n), 10n)).to.include({ accepted: true });
   });
 
   it('§4: a reorg of confirmed blocks re-syncs the chain-derived state, keeps the registered proofs, and does not crash', async () => {
