@@ -60,9 +60,9 @@ export async function runDisputes(ctx: DisputeContext): Promise<void> {
       // is made even after it (a manager that was down): until the sender settles, the contract
       // still takes it.
       if (d && ctx.head > channel.closeRequest!.settleBlock) {
-        if (d?.error !== 'challenge period over') {
-          ctx.log.error(`dispute of ${key} not sent: challenge period ended at block ${channel.closeRequest!.settleBlock}`);
-          save({ ...(d ?? { balance: proof.balance, txHash: '0x', rawTx: '0x', nonce: -1, attempts: 0 }), status: 'failed', error: 'challenge period over' });
+        if (d.error !== 'challenge period over') {
+          ctx.log.error(`dispute of ${key} not retried: challenge period ended at block ${channel.closeRequest!.settleBlock}`);
+          save({ ...d, status: 'failed', error: 'challenge period over' });
         }
         continue;
       }
