@@ -36,7 +36,7 @@ function uraiden(args: string[], env: Record<string, string | undefined>): Promi
 
 describe('uraiden client (CLI, child process)', function () {
   // Each child starts tsx and loads the whole program (a few seconds on a busy 2-core machine).
-  this.timeout(180_000);
+  this.timeout(300_000);
   let rig: Rig;
   let env: Record<string, string>;
   let key: string;

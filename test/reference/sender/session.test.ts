@@ -5,9 +5,10 @@
  */
 import { expect } from 'chai';
 import path from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { HEADER } from '../../../src/protocol/index.ts';
 import type { SenderClient } from '../../../src/reference/sender/index.ts';
-import { startRig, tokenBalance, type Rig } from './helpers.ts';
+import { CONFIRMATIONS, startRig, tokenBalance, waitFor, type Rig } from './helpers.ts';
 
 /** The price the §6 echo resources charge for a path. */
 function priceOf(p: string): bigint {
@@ -25,7 +26,7 @@ describe('sender sessions (real proxy, real manager, deterministic chain)', func
   let rig: Rig;
   before(async function () {
     this.timeout(120_000);
-    rig = await startRig({ senders: 8 });
+    rig = await startRig({ senders: 9 });
   });
   after(async () => rig?.close());
 
@@ -137,6 +138,37 @@ describe('sender sessions (real proxy, real manager, deterministic chain)', func
     expect((await getText(c, `${rig.url}/echofix/q`)).status).to.equal(200);
     const [ch] = c.channels();
     expect(ch).to.include({ deposit: 10n, balance: 10n });
+  });
+
+  it('a channel the store still believes open but the chain has settled: Nonexisting-Channel, checked on chain, a new channel opened', async () => {
+    const store = path.join(rig.dir, 'missed-settle.json');
+    const a = await rig.client(8, { storePath: store, policy: { initialDeposit: 20n } });
+    expect((await getText(a, `${rig.url}/echofix/1`)).status).to.equal(200);
+    const [old] = a.channels({ status: 'open' });
+    await a.closeCooperatively(rig.receiver, old!.openBlock);
+    await rig.chain.mine(CONFIRMATIONS); // the manager sees the settlement
+    await waitFor(() => rig.manager.channel(a.address, old!.openBlock)?.state !== 'open', 'the manager to see the close');
+    // As if the Settled event had been missed: the store says open, and sync starts after it.
+    const file = JSON.parse(readFileSync(store, 'utf8')) as { accounts: Record<string, { channels: { openBlock: number; status: string }[] }> };
+    for (const account of Object.values(file.accounts)) for (const ch of account.channels) if (ch.openBlock === old!.openBlock) ch.status = 'open';
+    writeFileSync(store, JSON.stringify(file));
+
+    const flags: string[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (res.headers.has(HEADER.nonexistingChannel)) flags.push(HEADER.nonexistingChannel);
+      return res;
+    };
+    const b = await rig.client(8, { storePath: store, policy: { initialDeposit: 20n }, fetch: recording });
+    expect(b.channel(rig.receiver, old!.openBlock)!.status).to.equal('open');
+    const r = await getText(b, `${rig.url}/echofix/2`);
+    expect(r.status).to.equal(200);
+    expect(flags[0], 'the server said the old channel does not exist').to.equal(HEADER.nonexistingChannel);
+    expect(b.channel(rig.receiver, old!.openBlock)!.status).to.equal('settled');
+    const open = b.channels({ status: 'open' });
+    expect(open).to.have.length(1);
+    expect(open[0]!.openBlock).to.be.greaterThan(old!.openBlock);
+    expect(open[0]!.balance).to.equal(5n);
   });
 
   it('passes free resources and non-µRaiden answers through untouched, opening nothing', async () => {
