@@ -8,7 +8,12 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encryptKeystoreJson } from 'ethers';
-import { startRig, tokenBalance, type Rig } from './helpers.ts';
+import { startChain, type Chain, type RpcServer } from '../../../src/sim/index.ts';
+import { createSenderClient } from '../../../src/reference/sender/index.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { mineWhileWaiting, sleep, startRig, tokenBalance, type Rig } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'uraiden.js');
@@ -173,5 +178,88 @@ describe('uraiden client (CLI, child process)', function () {
     const settle = await uraiden(['client', 'settle', rig.receiver, openBlock, '--store', s2], e);
     expect(settle.code, settle.stderr).to.equal(0);
     expect(settle.stdout).to.include('at balance 5 (receiver got 5)');
+  });
+});
+
+/** A free TCP port on 127.0.0.1 (bound, then released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe('uraiden client against `uraiden proxy` (both child processes, §6 environment)', function () {
+  this.timeout(300_000);
+  let chain: Chain;
+  let rpc: RpcServer;
+  let dir: string;
+  let proxy: ReturnType<typeof spawn> | undefined;
+  let proxyUrl: string;
+
+  before(async function () {
+    this.timeout(300_000);
+    chain = await startChain({ senders: 2 });
+    rpc = await chain.listen();
+    dir = mkdtempSync(path.join(os.tmpdir(), 'uraiden-sender-cli-'));
+    const port = await freePort();
+    const env = { ...process.env, ...chain.targetEnv({ port, stateDir: path.join(dir, 'state'), confirmations: 2, pollIntervalMs: 50 }) };
+    proxy = spawn(process.execPath, [BIN, 'proxy'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    proxyUrl = `http://127.0.0.1:${port}`;
+    // Ready when GET /echofix/ready answers (§6), whatever the status.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const res = await fetch(`${proxyUrl}/echofix/ready`).catch(() => undefined);
+      if (res) {
+        await res.arrayBuffer();
+        break;
+      }
+      if (Date.now() > deadline || proxy.exitCode !== null) throw new Error('uraiden proxy did not become ready');
+      await sleep(200);
+    }
+  });
+  after(async () => {
+    if (proxy && proxy.exitCode === null) {
+      const exited = new Promise((r) => proxy!.once('exit', r));
+      proxy.kill('SIGTERM');
+      await exited;
+    }
+    await chain?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the CLI client and an in-process client pay the out-of-process proxy; the balances add up', async () => {
+    const sender = chain.accounts.senders[0]!;
+    const store = path.join(dir, 'store.json');
+    const env = { RDN_RPC_URL: rpc.url, RDN_CONTRACT_ADDRESS: chain.addresses.channels, RDN_SENDER_PRIVATE_KEY: sender.privateKey };
+    const miner = setInterval(() => void chain.mine(1).catch(() => undefined), 100);
+    let run: Run;
+    try {
+      run = await uraiden(['client', 'get', `${proxyUrl}/echodyn/interop`, '--store', store, '--deposit', '30', '--json'], env);
+    } finally {
+      clearInterval(miner);
+    }
+    expect(run.code, run.stderr).to.equal(0);
+    const out = JSON.parse(run.stdout) as { status: number; body: string; paid: string; channel: { open_block: number; balance: string } };
+    expect(out).to.include({ status: 200, body: 'interop', paid: '7' });
+
+    // The same sender, same store, in this process: continues on the channel the CLI opened.
+    const client = await createSenderClient({ privateKey: sender.privateKey, rpcUrl: rpc.url, contract: chain.addresses.channels, storePath: store, retry: mineWhileWaiting(chain) });
+    try {
+      const res = await client.fetch(`${proxyUrl}/echofix/more`);
+      expect(res.status).to.equal(200);
+      expect(await res.text()).to.equal('more');
+      expect(client.channels({ status: 'open' })).to.have.length(1);
+      expect(client.channel(chain.accounts.receiver.address, out.channel.open_block)).to.include({ balance: 12n, deposit: 30n });
+      // The proxy's REST API agrees.
+      const rest = (await (await fetch(`${proxyUrl}/api/1/channels/${sender.address}/${out.channel.open_block}`)).json()) as { balance: string | number };
+      expect(String(rest.balance)).to.equal('12');
+    } finally {
+      client.close();
+    }
   });
 });

@@ -127,7 +127,7 @@ describe('sender refusals (real proxy, real manager, deterministic chain)', func
   it('insufficient tokens: InsufficientTokensError(needed, available) before any transaction', async () => {
     const sender = rig.chain.accounts.senders[6]!;
     const held = await tokenBalance(rig.chain, sender.address);
-    await (await rig.chain.token.connect(sender.wallet).transfer(rig.chain.accounts.thirdParty.address, held - 7n)).wait();
+    await (await rig.chain.token.connect(sender.wallet)['transfer(address,uint256)'](rig.chain.accounts.thirdParty.address, held - 7n)).wait();
     const c = await rig.client(6, { policy: { initialDeposit: 50n } });
     const nonce = await rig.chain.provider.getTransactionCount(sender.address);
     const err = await refusal(c.fetch(`${rig.url}/echofix/x`), InsufficientTokensError);
