@@ -6,7 +6,7 @@ import { Contract, JsonRpcProvider, Network, Wallet, zeroPadValue, type Abstract
 import { toChecksumAddress } from '../../protocol/address.ts';
 import type { Address, Hex } from '../../protocol/types.ts';
 import { CHANNELS_ABI, EVENT_TOPICS, TOKEN_ABI, channelsInterface } from './abi.ts';
-import { ChainAccessError, TransactionError } from './errors.ts';
+import { ChainAccessError, SenderTransactionError } from './errors.ts';
 
 export interface ChainConnection {
   provider: AbstractProvider;
@@ -109,7 +109,7 @@ async function probeChainId(url: string, timeoutMs: number): Promise<number> {
 /**
  * Sends one transaction and waits for its receipt. Callers serialise these per account (the kit
  * chain instamines eagerly: a transaction sent with a nonce ahead of the pending one never
- * resolves). Reverts and send failures become TransactionError with the node's reason.
+ * resolves). Reverts and send failures become SenderTransactionError with the node's reason.
  */
 export async function sendTransaction(action: string, send: () => Promise<TransactionResponse>): Promise<TransactionReceipt> {
   let receipt: TransactionReceipt | null;
@@ -118,9 +118,9 @@ export async function sendTransaction(action: string, send: () => Promise<Transa
     receipt = await tx.wait();
   } catch (err) {
     const e = err as { shortMessage?: string; reason?: string; message?: string };
-    throw new TransactionError(action, e.reason ?? e.shortMessage ?? e.message ?? String(err), { cause: err });
+    throw new SenderTransactionError(action, e.reason ?? e.shortMessage ?? e.message ?? String(err), { cause: err });
   }
-  if (receipt === null || receipt.status !== 1) throw new TransactionError(action, `reverted (receipt status ${receipt?.status ?? 'none'})`);
+  if (receipt === null || receipt.status !== 1) throw new SenderTransactionError(action, `reverted (receipt status ${receipt?.status ?? 'none'})`);
   return receipt;
 }
 

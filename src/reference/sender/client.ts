@@ -22,7 +22,7 @@ import {
   InsufficientTokensError,
   InvalidClosingSignatureError,
   SenderRefusal,
-  TransactionError,
+  SenderTransactionError,
   UnknownChannelError,
 } from './errors.ts';
 import { payingFetch } from './fetch.ts';
@@ -369,7 +369,7 @@ export class SenderClient {
         : await this.approveThen('open channel (createChannel)', deposit, () => this.conn.channels.getFunction('createChannel')(to, deposit));
     // The open block is the block of the ChannelCreated log (the event has no block field).
     const created = receipt.logs.find((l) => l.topics[0] === EVENT_TOPICS.created && sameAddress(l.address, this.contract));
-    if (created === undefined) throw new TransactionError('open channel', `no ChannelCreated event in transaction ${receipt.hash}`);
+    if (created === undefined) throw new SenderTransactionError('open channel', `no ChannelCreated event in transaction ${receipt.hash}`);
     await this.syncUnlocked(receipt.blockNumber);
     const ch = this.requireChannel(to, created.blockNumber);
     this.freshDeposits.add(channelId(ch));

@@ -209,7 +209,7 @@ export class ChainAccessError extends SenderFailure {
 }
 
 /** A transaction reverted or could not be sent. */
-export class TransactionError extends SenderFailure {
+export class SenderTransactionError extends SenderFailure {
   readonly action: string;
   constructor(action: string, reason: string, options?: ErrorOptions) {
     super('TRANSACTION_FAILED', `${action} failed: ${reason}`, options);
