@@ -17,7 +17,7 @@ import { keyOf, type CloseRecord } from './model.ts';
 import { closingReason, type PaymentContext } from './payments.ts';
 import type { CooperativeCloseOutcome } from './types.ts';
 
-export interface ClosingContext extends Omit<PaymentContext, 'persist'> {
+export interface ClosingContext extends Omit<PaymentContext, 'persist' | 'faults'> {
   receiverKey: Hex;
   /** records the issued signature durably before it leaves the process */
   persistClose(sender: Address, openBlock: number, record: CloseRecord): void;

@@ -20,6 +20,7 @@ import { openState, type StateStore } from './state.ts';
 import { pollOnce, type ChainView, type SyncContext } from './sync.ts';
 import { txSender } from './transactions.ts';
 import type { ChannelState, ChannelView, Health, ReceiverManager, Stats } from './types.ts';
+import { NO_FAULTS, type Fault } from '../faults.ts';
 
 export interface ReceiverOptions {
   /** JSON-RPC endpoint of the chain (HTTP). One of rpcUrl / provider is required. */
@@ -51,6 +52,8 @@ export interface ReceiverOptions {
   /** whether openReceiver waits for the first poll (default true) */
   waitForFirstSync?: boolean;
   logger?: Logger;
+  /** deliberate protocol violations, for the conformance suite's self-test only (src/reference/faults.ts) */
+  faults?: ReadonlySet<Fault>;
 }
 
 export interface Receiver extends ReceiverManager {
@@ -106,6 +109,7 @@ export async function openReceiver(options: ReceiverOptions): Promise<Receiver> 
   const pollMs = options.pollIntervalMs ?? DEFAULTS.pollIntervalMs;
   const staleAfterMs = options.staleAfterMs ?? Math.max(3 * pollMs, 2000);
   const ethFloor = options.ethFloor ?? DEFAULTS.ethFloor;
+  const faults = options.faults ?? NO_FAULTS;
   const rpc: Rpc = options.provider ? providerRpc(options.provider) : httpRpc(options.rpcUrl!, options.rpcTimeoutMs ?? DEFAULTS.rpcTimeoutMs);
 
   const receiverKey = options.receiverPrivateKey as Hex;
@@ -161,13 +165,15 @@ export async function openReceiver(options: ReceiverOptions): Promise<Receiver> 
     proofs,
     closes,
     persist: (s, b, p) => store.saveProof(s, b, p),
+    faults,
   };
   const closeCtx: ClosingContext = {
     receiver, contract, receiverKey, proofs, closes, persistClose,
     get chain() { return view.chain; },
     get unconfirmed() { return view.unconfirmed; },
   };
-  const syncCtx: SyncContext = { rpc, contract, receiver, confirmations, challengePeriod, chunkSize: options.logChunkSize ?? DEFAULTS.logChunkSize, store, view, log };
+  const followed = faults.has('confirmations-ignored') ? 0 : confirmations;
+  const syncCtx: SyncContext = { rpc, contract, receiver, confirmations: followed, challengePeriod, chunkSize: options.logChunkSize ?? DEFAULTS.logChunkSize, store, view, log };
   const disputeCtx: DisputeContext = {
     rpc, receiver, receiverKey, contract, proofs, closes, tx, persistClose, log,
     get chain() { return view.chain; },
@@ -220,7 +226,7 @@ export async function openReceiver(options: ReceiverOptions): Promise<Receiver> 
       throw err;
     }
     // Disputes after the poll counts as a success: a failing dispute is not an unreachable chain.
-    await runDisputes(disputeCtx);
+    if (!faults.has('no-dispute')) await runDisputes(disputeCtx);
   };
 
   /** Polls run one at a time; a caller gets the outcome of the poll it queued. */

@@ -13,6 +13,7 @@ import {
 } from '../../protocol/index.ts';
 import { keyOf, type ChainChannel, type ChannelKey, type CloseRecord, type Proof, type UnconfirmedView } from './model.ts';
 import type { Payment, PaymentFlag, PaymentOutcome } from './types.ts';
+import type { Fault } from '../faults.ts';
 
 export interface PaymentContext {
   receiver: Address;
@@ -23,7 +24,12 @@ export interface PaymentContext {
   closes: Map<ChannelKey, CloseRecord>;
   /** writes the proof durably; throws if it cannot (then nothing is served) */
   persist(sender: Address, openBlock: number, proof: Proof): void;
+  /** deliberate violations for the conformance self-test (src/reference/faults.ts); empty in service */
+  faults: ReadonlySet<Fault>;
 }
+
+/** How long a 'double-serve' receiver treats a just-registered proof as still unregistered. */
+const DOUBLE_SERVE_WINDOW_MS = 250;
 
 /** Whether this receiver must stop serving a channel (§3.2 step 6), and why. */
 export function closingReason(ctx: Pick<PaymentContext, 'unconfirmed' | 'closes'>, key: ChannelKey, c: ChainChannel): string | undefined {
@@ -45,7 +51,9 @@ export function decidePayment(ctx: PaymentContext, payment: Payment, price: bigi
   if (payment.receiver !== undefined && payment.receiver.toLowerCase() !== lowerReceiver) {
     return refuse('RDN-Nonexisting-Channel', `payment names receiver ${payment.receiver}, this is ${ctx.receiver}`);
   }
-  if (payment.contract !== undefined && payment.contract.toLowerCase() !== ctx.contract.toLowerCase()) {
+  const faults = ctx.faults;
+  const signedContract = faults.has('contract-not-checked') ? (payment.contract ?? ctx.contract) : ctx.contract;
+  if (signedContract === ctx.contract && payment.contract !== undefined && payment.contract.toLowerCase() !== ctx.contract.toLowerCase()) {
     return refuse('RDN-Nonexisting-Channel', `payment names contract ${payment.contract}, this is ${ctx.contract}`);
   }
   const key = keyOf(payment.sender, payment.openBlock);
@@ -57,16 +65,18 @@ export function decidePayment(ctx: PaymentContext, payment: Payment, price: bigi
     }
     return refuse('RDN-Nonexisting-Channel', `no channel ${payment.sender}/${payment.openBlock} to ${ctx.receiver}`);
   }
-  const closing = closingReason(ctx, key, channel);
+  const closing = faults.has('closed-channel-served') ? undefined : closingReason(ctx, key, channel);
   if (closing) return refuse('RDN-Nonexisting-Channel', closing);
 
   // Step 7: the signature must name this receiver, this open block, this balance, this contract.
   let signer: Address;
   try {
-    signer = recoverBalanceProofSigner(
-      { receiver: ctx.receiver, openBlock: payment.openBlock, balance: payment.balance, contract: ctx.contract },
-      payment.signature,
-    );
+    signer = faults.has('no-signature-check')
+      ? payment.sender
+      : recoverBalanceProofSigner(
+          { receiver: ctx.receiver, openBlock: payment.openBlock, balance: payment.balance, contract: signedContract },
+          payment.signature,
+        );
   } catch (err) {
     if (err instanceof InvalidSignatureError || err instanceof OutOfRangeError || err instanceof InvalidIntegerError) {
       return refuse('RDN-Invalid-Balance-Proof', err.message);
@@ -82,7 +92,7 @@ export function decidePayment(ctx: PaymentContext, payment: Payment, price: bigi
   const last = ctx.proofs.get(key);
   const registered = last?.balance ?? 0n;
   const increment = payment.balance - registered;
-  if (increment <= 0n || increment !== price) {
+  if ((increment <= 0n || increment !== price) && !faultyAmountAccepted(faults, increment, price, last, payment)) {
     const what = increment === 0n ? 'replays the registered balance' : increment < 0n ? 'decreases the balance' : `pays ${increment}`;
     return refuse('RDN-Invalid-Amount', `balance ${payment.balance} ${what}; registered ${registered}, price ${price}`, last);
   }
@@ -94,7 +104,24 @@ export function decidePayment(ctx: PaymentContext, payment: Payment, price: bigi
 
   // Step 10: durable first, then memory, then the caller serves.
   const proof: Proof = { balance: payment.balance, signature: normalizeSignature(payment.signature) };
+  if (faults.has('double-serve')) registeredAt.set(proof.signature, Date.now());
   ctx.persist(channel.sender, channel.openBlock, proof);
   ctx.proofs.set(key, proof);
   return { accepted: true, balance: payment.balance, cost: increment };
 }
+
+/** The amounts a faulty receiver lets through (src/reference/faults.ts); false in service. */
+function faultyAmountAccepted(faults: ReadonlySet<Fault>, increment: bigint, price: bigint, last: Proof | undefined, payment: Payment): boolean {
+  if (faults.size === 0) return false;
+  if (faults.has('decreasing-balance') && increment < 0n) return true;
+  if (faults.has('underpayment') && increment > 0n && increment < price) return true;
+  if (faults.has('double-serve') && increment === 0n && last?.signature === normalizeSignature(payment.signature)) {
+    // What a check-then-write race looks like from outside: requests that arrived together all
+    // saw the old balance. Only a replay that follows its registration closely slips through.
+    const at = registeredAt.get(last.signature);
+    return at !== undefined && Date.now() - at < DOUBLE_SERVE_WINDOW_MS;
+  }
+  return false;
+}
+
+const registeredAt = new Map<string, number>();

@@ -1,0 +1,45 @@
+/**
+ * Deliberate protocol violations the reference receiver can be started with, one per switch.
+ *
+ * They exist for one purpose: to prove that the conformance suite catches a broken server. Each
+ * fault is a bug seen (or easy to make) in real µRaiden servers; the suite's self-test starts the
+ * reference proxy with one of them and expects at least one named case to fail. Never enable them
+ * in a server that takes real payments: the CLI refuses to start quietly with one set.
+ */
+import { UraidenError } from '../protocol/index.ts';
+
+export const FAULTS = {
+  'no-signature-check': 'accepts a balance proof without checking who signed it (§3.2 step 7)',
+  'decreasing-balance': 'accepts a proof whose balance is lower than the registered one (§3.2 step 8)',
+  underpayment: 'accepts an increment smaller than the price (§3.2 step 8)',
+  'contract-not-checked': 'verifies the proof against the contract the request names, not its own (§1.2)',
+  'confirmations-ignored': 'treats channels and top-ups as confirmed as soon as they are mined (§4)',
+  'no-dispute': 'never disputes a close request that claims less than the registered balance (§4)',
+  'closed-channel-served': 'keeps serving channels with a close request or a closing signature (§3.2 step 6)',
+  'no-502': 'answers 402 instead of 502 while it cannot watch the chain (§3.2 step 1)',
+  'v35-accepted': 'accepts signatures with an EIP-155 style v of 35 or more (§1.4)',
+  'double-serve': 'checks and registers a payment non-atomically, so concurrent requests share one increment (§3.2 step 10)',
+} as const;
+
+export type Fault = keyof typeof FAULTS;
+
+export const NO_FAULTS: ReadonlySet<Fault> = new Set();
+
+export class UnknownFaultError extends UraidenError {
+  readonly value: string;
+  constructor(value: string) {
+    super('UNKNOWN_FAULT', `unknown fault "${value}"; known: ${Object.keys(FAULTS).join(', ')}`);
+    this.value = value;
+  }
+}
+
+/** Parses a comma-separated list (the URAIDEN_FAULT environment variable). */
+export function parseFaults(value: string | undefined): ReadonlySet<Fault> {
+  if (!value?.trim()) return NO_FAULTS;
+  const faults = new Set<Fault>();
+  for (const name of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!(name in FAULTS)) throw new UnknownFaultError(name);
+    faults.add(name as Fault);
+  }
+  return faults;
+}
