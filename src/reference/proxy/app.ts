@@ -57,7 +57,9 @@ export function createProxy(options: ProxyOptions): Proxy {
 
   const paywall = createPaywall(options.manager, gatewayPath);
   // HEAD routes are registered by hand: an automatic HEAD would run the paid GET and charge.
-  const app = Fastify({ logger: options.logger ?? false, exposeHeadRoutes: false });
+  // maxParamLength: fastify's default (100) would answer 404 for /echodyn/<101 characters>; the
+  // original (Flask) had no such limit, and the price of /echodyn grows with the text.
+  const app = Fastify({ logger: options.logger ?? false, exposeHeadRoutes: false, routerOptions: { maxParamLength: 8192 } });
 
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const charged = reply.getHeader(HEADER.cost) !== undefined;

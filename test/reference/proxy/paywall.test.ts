@@ -161,6 +161,7 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
     it('prices /echodyn/<text> at len(text), counting code points', async () => {
       expect((await request(srv()).get('/echodyn/hello')).headers[h(HEADER.price)]).to.equal('5');
       expect((await request(srv()).get(`/echodyn/${encodeURIComponent('héé')}`)).headers[h(HEADER.price)]).to.equal('3');
+      expect((await request(srv()).get(`/echodyn/${'a'.repeat(1000)}`)).headers[h(HEADER.price)]).to.equal('1000');
     });
     it('answers 402 when payment headers other than the signature are present', async () => {
       const c = await fresh();
