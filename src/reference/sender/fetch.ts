@@ -53,10 +53,6 @@ async function paySession(client: SenderClient, url: string, init: RequestInit |
   checkOffer(offer, client.policy, ours, client.spent);
   await client.syncUnlocked();
   let channel = await channelFor(client, offer);
-  if (channel.gateway !== gateway) {
-    channel.gateway = gateway;
-    client.save();
-  }
 
   let waits = 0;
   let waitedMs = 0;
@@ -74,6 +70,10 @@ async function paySession(client: SenderClient, url: string, init: RequestInit |
   };
 
   for (;;) {
+    if (channel.gateway !== gateway) {
+      channel.gateway = gateway; // where to ask for a cooperative close later
+      client.save();
+    }
     const price = offer.price;
     const balance = channel.balance + price;
     const signature = client.signUnlocked(channel, balance);
@@ -91,9 +91,10 @@ async function paySession(client: SenderClient, url: string, init: RequestInit |
     const res = await client.httpFetch(url, { ...init, headers });
 
     if (res.status !== 402) {
-      if (res.ok) {
-        // Served: the server registered this proof (§3.2 step 10). Any other status (409 on a
-        // header it disliked, a 5xx) registered nothing; the next 402 resynchronises if it did.
+      // Served (§3.2 step 10): the server registered this proof. A failure after the payment
+      // (the resource's handler, an upstream) is charged too, and says so with the balance it
+      // registered; any other status (a 409 on a header it disliked) registered nothing.
+      if (res.ok || registeredBalance(res) === balance) {
         client.adoptUnlocked(channel, balance, signature);
         client.addSpent(price);
         client.lastPayment = { url, receiver: channel.receiver, openBlock: channel.openBlock, price, balance };
@@ -166,6 +167,15 @@ async function paySession(client: SenderClient, url: string, init: RequestInit |
         refuse(402, flag, balance, flag === null ? 'plain 402 for a signed payment' : 'the server refused the balance proof');
       }
     }
+  }
+}
+
+/** RDN-Sender-Balance of a non-402 answer, if it carries a well-formed one. */
+function registeredBalance(res: Response): bigint | undefined {
+  try {
+    return parseReplyHeaders(fetchHeaders(res.headers)).senderBalance;
+  } catch {
+    return undefined; // malformed headers on an answer we return as is: no claim either way
   }
 }
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startChain, type Account, type Chain, type RpcServer } from '../../../src/sim/index.ts';
 import { openReceiver, memoryLogger, type Receiver } from '../../../src/reference/receiver/index.ts';
-import { createProxy, echoResources, freeResource, type Proxy } from '../../../src/reference/proxy/index.ts';
+import { createProxy, echoResources, freeResource, paidResource, type Proxy } from '../../../src/reference/proxy/index.ts';
 import { createSenderClient, type SenderClient, type SenderClientOptions } from '../../../src/reference/sender/index.ts';
 import type { Address } from '../../../src/protocol/index.ts';
 
@@ -61,7 +61,14 @@ export async function startRig(opts: { senders?: number } = {}): Promise<Rig> {
     pollIntervalMs: POLL_MS,
     logger: memoryLogger(),
   });
-  const resources = [...echoResources(), freeResource('/free/:text', (req) => (req.params as { text: string }).text)];
+  const resources = [
+    ...echoResources(),
+    freeResource('/free/:text', (req) => (req.params as { text: string }).text),
+    // Charged, then fails: the proxy answers 500 with the balance it registered.
+    paidResource('/broken/:text', 3n, () => {
+      throw new Error('the resource failed after the payment');
+    }),
+  ];
   const proxy = createProxy({ manager, resources });
   const { url } = await proxy.listen(0, '127.0.0.1');
   const clients: SenderClient[] = [];

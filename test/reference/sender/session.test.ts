@@ -171,6 +171,29 @@ describe('sender sessions (real proxy, real manager, deterministic chain)', func
     expect(open[0]!.balance).to.equal(5n);
   });
 
+  it('a resource that fails after the payment was charged: the 500 is returned and the charged balance kept, so the next payment needs no resync', async () => {
+    const requests: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      requests.push(new Headers(init?.headers).has(HEADER.balanceSignature) ? 'paid' : 'unpaid');
+      return fetch(input, init);
+    };
+    // Sender 8's channel (from the test above) has room for both requests: no top-up to wait for.
+    const c = await rig.client(8, { storePath: path.join(rig.dir, 'missed-settle.json'), fetch: counting });
+    const before = c.channels({ status: 'open' })[0]!;
+    expect(before.deposit - before.balance >= 5n).to.equal(true);
+    const broken = await c.fetch(`${rig.url}/broken/x`);
+    expect(broken.status).to.equal(500);
+    expect(broken.headers.get(HEADER.cost)).to.equal('3');
+    await broken.arrayBuffer();
+    expect(c.channel(rig.receiver, before.openBlock)!.balance).to.equal(before.balance + 3n);
+    expect(c.spent).to.equal(3n);
+    expect(requests).to.deep.equal(['unpaid', 'paid']);
+    requests.length = 0;
+    expect((await getText(c, `${rig.url}/echodyn/ok`)).status).to.equal(200);
+    expect(requests).to.deep.equal(['unpaid', 'paid']);
+    expect(rig.manager.channel(c.address, before.openBlock)!.balance).to.equal(before.balance + 5n);
+  });
+
   it('passes free resources and non-µRaiden answers through untouched, opening nothing', async () => {
     const c = await rig.client(7);
     const channelsBefore = c.channels().length;
