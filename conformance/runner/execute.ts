@@ -64,7 +64,14 @@ interface Ctx {
   exchanges: Exchange[];
 }
 
-export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSignal): Promise<CaseRun> {
+/** Where a case is, for the message of a case timeout (the timer cannot ask the case). */
+export interface CaseProgress {
+  where: string;
+  step?: number;
+  stepLine?: number;
+}
+
+export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSignal, progress: CaseProgress = { where: 'setup' }): Promise<CaseRun> {
   env.chain.calls = [];
   const ctx: Ctx = { c, env, signal, parties: new Map(), channels: new Map(), proofs: new Map(), snapshots: new Map(), startBlock: 0, exchanges: [] };
   const missing = (c.needs ?? []).filter((p) => !env.parts[p]);
@@ -86,6 +93,7 @@ export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSigna
     for (index = 0; index < c.steps.length; index++) {
       if (signal.aborted) throw new CaseAbort('aborted');
       const t0 = Date.now();
+      Object.assign(progress, { where: `step ${index + 1} (${actionOf(c.steps[index] as Step)}, line ${c.stepLines[index]})`, step: index, stepLine: c.stepLines[index] });
       await runStep(ctx, c.steps[index] as Step);
       if (TRACE) process.stderr.write(`  ${c.id} step ${index + 1} ${actionOf(c.steps[index] as Step)}: ${Date.now() - t0} ms\n`);
     }
@@ -97,7 +105,7 @@ export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSigna
     if (signal.aborted) return { outcome: 'error', message: `${where}timed out`, ...base };
     if (err instanceof Mismatch) return { outcome: c.level === 'MUST' ? 'fail' : 'warn', message: where + err.message, ...base };
     if (err instanceof ChainCallError) return { outcome: c.level === 'MUST' ? 'fail' : 'warn', message: `${where}transaction refused: ${err.message}`, ...base };
-    if (err instanceof TransportError) return { outcome: 'error', message: `${where}target unreachable: ${err.message}`, ...base };
+    if (err instanceof TransportError) return { outcome: 'error', message: `${where}no usable answer from the target: ${err.message}`, ...base };
     return { outcome: 'error', message: where + (err instanceof Error ? err.message : String(err)), ...base };
   }
 }

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ChainClient } from './chain.ts';
-import { executeCase, type CaseRun, type Outcome, type RunEnv } from './execute.ts';
+import { executeCase, type CaseProgress, type CaseRun, type Outcome, type RunEnv } from './execute.ts';
 import { send } from './http.ts';
 import { externalTarget, freePort, launchedTarget, type Target } from './target.ts';
 import type { LoadedCase, OptionalPart } from './types.ts';
@@ -157,19 +157,26 @@ async function withTimeout(c: LoadedCase, env: RunEnv, ms: number, outer?: Abort
   const onOuter = () => ac.abort();
   outer?.addEventListener('abort', onOuter);
   let timer: NodeJS.Timeout | undefined;
+  const progress: CaseProgress = { where: 'setup' };
   const timedOut = new Promise<CaseRun>((resolve) => {
     timer = setTimeout(() => {
       ac.abort();
-      resolve({ outcome: 'error', message: `case timed out after ${ms} ms`, exchanges: [], chainCalls: [...env.chain.calls] });
+      const at = progress.step !== undefined ? { step: progress.step, stepLine: progress.stepLine } : {};
+      resolve({ outcome: 'error', message: `case timed out after ${ms} ms in ${progress.where}`, exchanges: [], chainCalls: [...env.chain.calls], ...at });
     }, ms);
   });
-  const running = executeCase(c, env, ac.signal);
+  const running = executeCase(c, env, ac.signal, progress);
   try {
     const run = await Promise.race([running, timedOut]);
-    // A timed-out case may still be inside a step: let it reach its next abort check before the
-    // next case starts, so two cases never drive the chain at once.
-    if (ac.signal.aborted) await Promise.race([running, new Promise((r) => setTimeout(r, 5_000))]);
-    if (run.outcome === 'error' && run.message?.endsWith('timed out')) run.message = `case timed out after ${ms} ms in ${run.message.replace(/: ?timed out$/, '')}`;
+    if (ac.signal.aborted) {
+      // A timed-out case may still be inside a step: let it reach its next abort check before the
+      // next case starts (two cases never drive the chain at once), and keep what it recorded.
+      const late = await Promise.race([running, new Promise<undefined>((r) => setTimeout(() => r(undefined), 5_000))]);
+      if (late && run !== late) {
+        run.exchanges = late.exchanges;
+        run.chainCalls = late.chainCalls;
+      }
+    }
     return run;
   } finally {
     clearTimeout(timer);
