@@ -87,6 +87,9 @@ export interface SettleResult extends CloseResult {
   receiverTokens: bigint;
 }
 
+/** Blocks per eth_getLogs request when rebuilding channels from events. */
+export const LOG_CHUNK_BLOCKS = 5000;
+
 export async function createSenderClient(options: SenderClientOptions): Promise<SenderClient> {
   const conn = await connectChain({
     privateKey: options.privateKey,
@@ -318,12 +321,18 @@ export class SenderClient {
   /** @internal Events up to at least `minBlock` (a receipt's block: the head a provider reports may lag). */
   async syncUnlocked(minBlock = 0): Promise<void> {
     const head = Math.max(await this.conn.provider.getBlockNumber(), minBlock);
-    const from = Math.max(this.#state.syncedBlock + 1, this.#fromBlock);
+    let from = Math.max(this.#state.syncedBlock + 1, this.#fromBlock);
     if (from > head) return;
-    const events = await fetchChannelEvents(this.conn, from, head);
-    applyEvents(this.#state, events, this.challengePeriod);
-    this.#state.syncedBlock = head;
-    this.save();
+    // In chunks: public endpoints refuse eth_getLogs over large ranges. Saved after each chunk,
+    // so an interrupted first sync resumes where it stopped.
+    while (from <= head) {
+      const to = Math.min(head, from + LOG_CHUNK_BLOCKS - 1);
+      const events = await fetchChannelEvents(this.conn, from, to);
+      applyEvents(this.#state, events, this.challengePeriod);
+      this.#state.syncedBlock = to;
+      this.save();
+      from = to + 1;
+    }
   }
 
   /** @internal */
