@@ -7,10 +7,11 @@ import { registerChainCommand } from './chain.ts';
 import { registerClientCommand } from './client.ts';
 import { registerProxyCommand } from './proxy.ts';
 import { registerConformanceCommand } from './conformance.ts';
+import { registerSimulateCommand } from './simulate.ts';
 
 export type Registrar = (program: Command) => void;
 
-const REGISTRARS: Registrar[] = [registerChainCommand, registerClientCommand, registerProxyCommand, registerConformanceCommand];
+const REGISTRARS: Registrar[] = [registerChainCommand, registerClientCommand, registerProxyCommand, registerConformanceCommand, registerSimulateCommand];
 
 /** Exit code for a usage error (bad flag or value), as conventional for CLI tools. */
 export const USAGE_EXIT_CODE = 2;

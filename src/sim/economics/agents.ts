@@ -1,0 +1,171 @@
+/**
+ * The senders: reference clients with a behaviour. Each tick has two phases:
+ *
+ * - chain phase (agents one after the other, by index): draw this tick's requests, then the one
+ *   transaction the agent needs, if any — a cheater's stale close, a settle due, an honest close,
+ *   or the open / top-ups that make the channel cover the tick's demand. Sequential because the
+ *   chain instamines: the order of transactions fixes every open block, and so the whole table.
+ * - payment phase (agents concurrently, each agent's requests in order): every request goes
+ *   through `client.fetch` and the real proxy. Payments touch no chain state, so running agents
+ *   side by side changes nothing but the wall time.
+ *
+ * A request that must wait — the deposit it needs is not confirmed yet, or the receiver has not
+ * seen the channel — is deferred to the next tick instead of mining blocks inside the request:
+ * the client's retry hook throws DeferredRequest.
+ */
+import { createSenderClient, type SenderClient } from '../../reference/sender/index.ts';
+import type { Account, Chain } from '../chain.ts';
+import { openRecord } from './ledger.ts';
+import type { Book } from './book.ts';
+import { poisson, weighted, type Rng } from './rng.ts';
+import type { Scenario } from './scenario.ts';
+
+/** Thrown by the client's retry hook: the request waits for the next tick. */
+export class DeferredRequest extends Error {}
+
+/** Any origin works: requests never leave the process (see inject-fetch.ts). */
+const ORIGIN = 'http://receiver.sim';
+
+export interface Agent {
+  index: number;
+  cheater: boolean;
+  client: SenderClient;
+  /** resource indices requested and not yet served or refused, oldest first */
+  pending: number[];
+  requested: number;
+  phase: 'active' | 'closing' | 'done';
+  /** open block of the channel in use */
+  openBlock?: number;
+  /** balance after each payment served on that channel */
+  history: bigint[];
+  settleBlock?: number;
+}
+
+export interface AgentContext {
+  chain: Chain;
+  scenario: Scenario;
+  rng: Rng;
+  book: Book;
+  receiver: string;
+  /** first block of the simulation: scenario blocks count from here */
+  startBlock: number;
+}
+
+export async function createAgent(ctx: AgentContext, account: Account, index: number, cheater: boolean, storePath: string, fetchImpl: typeof fetch): Promise<Agent> {
+  const client = await createSenderClient({
+    privateKey: account.privateKey,
+    provider: ctx.chain.provider,
+    contract: ctx.chain.addresses.channels,
+    storePath,
+    fromBlock: ctx.startBlock,
+    fetch: fetchImpl,
+    policy: { maxPrice: 2n ** 192n - 1n, initialDeposit: ctx.scenario.senders.initialDeposit, topUpAmount: ctx.scenario.senders.topUp },
+    retry: {
+      attempts: 1,
+      wait: async () => {
+        throw new DeferredRequest();
+      },
+    },
+  });
+  return { index, cheater, client, pending: [], requested: 0, phase: 'active', history: [] };
+}
+
+/** The chain phase of one agent at simulation block `block` (relative to the start). */
+export async function chainPhase(ctx: AgentContext, agent: Agent, block: number): Promise<void> {
+  const { scenario: s, rng } = ctx;
+  if (agent.phase === 'done') return;
+  if (agent.phase === 'closing') return settleIfDue(ctx, agent);
+
+  // Draws first, always in the same order, so one agent's fate never shifts another's stream.
+  const wanted = s.senders.arrival === 'fixed' ? Math.round(s.senders.requestRate) : poisson(rng, s.senders.requestRate);
+  const allowed = s.senders.maxRequests > 0 ? Math.max(0, s.senders.maxRequests - agent.requested) : wanted;
+  const weights = s.resources.map((r) => r.weight);
+  for (let i = 0; i < Math.min(wanted, allowed); i++) agent.pending.push(weighted(rng, weights));
+  agent.requested += Math.min(wanted, allowed);
+  const cheatNow = agent.cheater && agent.history.length > 0 && rng.next() < s.cheaters.closeProbability;
+
+  if (cheatNow) {
+    const h = agent.history;
+    const claim = h[h.length - 1 - s.cheaters.staleRequests] ?? 0n;
+    return requestClose(ctx, agent, claim);
+  }
+  if (!agent.cheater && s.senders.closeAt > 0 && block >= s.senders.closeAt) {
+    if (agent.openBlock === undefined) {
+      agent.phase = 'done';
+      agent.pending = [];
+      return;
+    }
+    return requestClose(ctx, agent, agent.history[agent.history.length - 1] ?? 0n);
+  }
+  await cover(ctx, agent);
+}
+
+/** Open or top up until the channel covers every pending request. */
+async function cover(ctx: AgentContext, agent: Agent): Promise<void> {
+  const { scenario: s } = ctx;
+  const demand = agent.pending.reduce((sum, r) => sum + s.resources[r]!.price, 0n);
+  if (demand === 0n) return;
+  if (agent.openBlock === undefined) {
+    const ch = await agent.client.openChannel(ctx.receiver, s.senders.initialDeposit);
+    agent.openBlock = ch.openBlock;
+    agent.history = [];
+  }
+  let ch = agent.client.channel(ctx.receiver, agent.openBlock)!;
+  while (ch.deposit - ch.balance < demand) {
+    ch = await agent.client.topUp(ctx.receiver, agent.openBlock, s.senders.topUp);
+  }
+}
+
+async function requestClose(ctx: AgentContext, agent: Agent, balance: bigint): Promise<void> {
+  const r = await agent.client.closeUncooperatively(ctx.receiver, agent.openBlock!, { balance });
+  agent.settleBlock = r.settleBlock;
+  agent.phase = 'closing';
+  agent.pending = [];
+}
+
+/** After the challenge period: settle, unless the receiver's dispute already did. */
+async function settleIfDue(ctx: AgentContext, agent: Agent): Promise<void> {
+  const head = await ctx.chain.blockNumber();
+  if (head + 1 <= agent.settleBlock!) return;
+  await agent.client.sync();
+  const ch = agent.client.channel(ctx.receiver, agent.openBlock!);
+  if (ch?.status === 'closing') await agent.client.settle(ctx.receiver, agent.openBlock!);
+  agent.phase = 'done';
+}
+
+/** The payment phase of one agent: its pending requests in order, until one must wait. */
+export async function paymentPhase(ctx: AgentContext, agent: Agent): Promise<void> {
+  const t = ctx.book.totals;
+  while (agent.phase === 'active' && agent.pending.length > 0) {
+    const resource = ctx.scenario.resources[agent.pending[0]!]!;
+    let status: number;
+    try {
+      const res = await agent.client.fetch(ORIGIN + resource.path, { headers: { accept: 'application/json' } });
+      await res.arrayBuffer();
+      status = res.status;
+    } catch (err) {
+      if (err instanceof DeferredRequest) {
+        t.deferred++;
+        return;
+      }
+      const code = (err as { code?: unknown }).code;
+      const key = typeof code === 'string' ? code : (err as Error).name;
+      t.errors[key] = (t.errors[key] ?? 0) + 1;
+      t.refusedOther++;
+      agent.pending.shift();
+      continue;
+    }
+    agent.pending.shift();
+    if (status === 200) {
+      const paid = agent.client.lastPayment!;
+      t.served++;
+      t.earned += paid.price;
+      openRecord(ctx.book, agent.client.address, paid.openBlock).paid = paid.balance;
+      agent.history.push(paid.balance);
+    } else if (status === 502) t.refusedOffline++;
+    else {
+      t.refusedOther++;
+      t.errors[`HTTP_${status}`] = (t.errors[`HTTP_${status}`] ?? 0) + 1;
+    }
+  }
+}
