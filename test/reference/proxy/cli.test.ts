@@ -198,7 +198,7 @@ describe('uraiden proxy (CLI)', function () {
       await waitFor(async () => {
         res = await fetch(`${url}/echofix/${text}`, { headers: pay(ids(), c, balance) });
         return !(res.status === 402 && (res.headers.get(HEADER.nonexistingChannel) || res.headers.get(HEADER.insufficientConfirmations)));
-      }, 'the channel to be seen by the proxy');
+      }, 'the channel to be seen by the proxy', 30_000);
       return res!;
     };
 
@@ -237,9 +237,9 @@ describe('uraiden proxy (CLI)', function () {
       const c = await openChannelUnconfirmed(chain, chain.accounts.senders[1]!, 1000n);
       await chain.mine(1);
       let res: Response | undefined;
-      await waitFor(async () => (res = await fetch(`${url}/echofix/a`, { headers: pay(ids(), c, 5n) })).headers.get(HEADER.insufficientConfirmations) === '1', 'insufficient confirmations');
+      await waitFor(async () => (res = await fetch(`${url}/echofix/a`, { headers: pay(ids(), c, 5n) })).headers.get(HEADER.insufficientConfirmations) === '1', 'insufficient confirmations', 30_000);
       await chain.mine(2);
-      await waitFor(async () => (await fetch(`${url}/echofix/a`, { headers: pay(ids(), c, 5n) })).status === 200, 'the channel confirmed');
+      await waitFor(async () => (await fetch(`${url}/echofix/a`, { headers: pay(ids(), c, 5n) })).status === 200, 'the channel confirmed', 30_000);
       expect(res!.status).to.equal(402);
     });
 
@@ -303,7 +303,7 @@ describe('uraiden proxy (CLI)', function () {
         }
       };
       const streams = channels.map((_, i) => stream(i));
-      await waitFor(() => total >= 80 || unexpected.length > 0, 'a stream of payments');
+      await waitFor(() => total >= 80 || unexpected.length > 0, 'a stream of payments', 60_000);
       first.child.proc.kill('SIGKILL');
       dead = true;
       await Promise.all(streams);
