@@ -192,7 +192,7 @@ export function registerClientCommand(program: Command): void {
     .option('--deposit <amount>', 'deposit of a new channel (default 10 × price)', amountOption)
     .option('--topup <amount>', 'deposit added when the channel cannot cover the price (default 10 × price)', amountOption)
     .option('--max-spend <amount>', 'highest total this invocation pays', amountOption)
-    .option('--receiver <address...>', 'only pay these receivers', (v: string, prev: string[] | undefined) => [...(prev ?? []), addressArgument(v)])
+    .option('--receiver <address>', 'only pay this receiver (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), addressArgument(v)])
     .addOption(new Option('--deposit-method <method>', 'how deposits are made').choices(['erc223', 'approve']).default('erc223'))
     .addHelpText('after', EXIT_HELP)
     .action(async (url: string, o: CommonOptions & { maxPrice?: bigint; deposit?: bigint; topup?: bigint; maxSpend?: bigint; receiver?: string[]; depositMethod: DepositMethod }) => {
