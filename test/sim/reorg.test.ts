@@ -103,7 +103,11 @@ describe('sim/chain reorg', function () {
     const seen: number[] = [];
     let reorging = true;
     const reading = (async () => {
-      while (reorging) seen.push(await chain.blockNumber());
+      while (reorging) {
+        seen.push(await chain.blockNumber());
+        // a macrotask between reads, as for a client polling over the network
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     })();
     await chain.reorg(150);
     reorging = false;
