@@ -31,12 +31,12 @@ async function history(chain: Chain): Promise<Array<{ hash: string; txs: string[
 /** Deployment (done by startChain), plain and ERC223 token transfers, mining, a reorg. */
 async function script(chain: Chain): Promise<void> {
   const [s0, s1] = chain.accounts.senders as [Chain['accounts']['senders'][0], Chain['accounts']['senders'][0]];
-  await (await chain.token.connect(s0.wallet).transfer(s1.address, 7n)).wait();
+  await (await chain.token.connect(s0.wallet)['transfer(address,uint256)'](s1.address, 7n)).wait();
   const openData = concat([s0.address, chain.accounts.receiver.address]);
   await (await chain.token.connect(s0.wallet)['transfer(address,uint256,bytes)'](chain.addresses.channels, 10n, openData)).wait();
   await chain.mine(20);
   await chain.reorg(4);
-  await (await chain.token.connect(s1.wallet).transfer(chain.accounts.thirdParty.address, 3n)).wait();
+  await (await chain.token.connect(s1.wallet)['transfer(address,uint256)'](chain.accounts.thirdParty.address, 3n)).wait();
   await chain.mine(2);
 }
 
@@ -130,7 +130,7 @@ describe('sim/chain', function () {
       const [s0] = chain.accounts.senders as [Chain['accounts']['senders'][0]];
       const head = await chain.blockNumber();
       const id = await chain.snapshot();
-      await (await chain.token.connect(s0.wallet).transfer(chain.accounts.thirdParty.address, 5n)).wait();
+      await (await chain.token.connect(s0.wallet)['transfer(address,uint256)'](chain.accounts.thirdParty.address, 5n)).wait();
       await chain.mine(3);
       expect(await chain.token.balanceOf(chain.accounts.thirdParty.address)).to.equal(5n);
       await chain.revert(id);
@@ -144,7 +144,7 @@ describe('sim/chain', function () {
       }
       expect(error).to.be.instanceOf(SnapshotError).and.include({ snapshotId: id });
       // and the chain still works
-      await (await chain.token.connect(s0.wallet).transfer(chain.accounts.thirdParty.address, 1n)).wait();
+      await (await chain.token.connect(s0.wallet)['transfer(address,uint256)'](chain.accounts.thirdParty.address, 1n)).wait();
       expect(await chain.token.balanceOf(chain.accounts.thirdParty.address)).to.equal(1n);
     });
   });

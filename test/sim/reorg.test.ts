@@ -40,7 +40,7 @@ describe('sim/chain reorg', function () {
   it('replaces the last blocks at the same heights with new hashes and drops their transactions', async () => {
     await chain.mine(2);
     const balanceBefore = await chain.token.balanceOf(third());
-    const tx = await chain.token.connect(sender.wallet).transfer(third(), 9n);
+    const tx = await chain.token.connect(sender.wallet)['transfer(address,uint256)'](third(), 9n);
     const receipt = (await tx.wait())!;
     await chain.mine(2);
     const head = await chain.blockNumber();
@@ -79,7 +79,7 @@ describe('sim/chain reorg', function () {
   it('keeps working after a reorg: the dropped transaction can be sent again, blocks mined', async () => {
     const before = await chain.token.balanceOf(third());
     const head = await chain.blockNumber();
-    const receipt = (await (await chain.token.connect(sender.wallet).transfer(third(), 9n)).wait())!;
+    const receipt = (await (await chain.token.connect(sender.wallet)['transfer(address,uint256)'](third(), 9n)).wait())!;
     expect(receipt.status).to.equal(1);
     expect(receipt.blockNumber).to.equal(head + 1);
     expect(await chain.token.balanceOf(third())).to.equal(before + 9n);
