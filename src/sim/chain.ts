@@ -14,7 +14,7 @@ import { deriveAccounts, type AccountKey } from './accounts.ts';
 import { DEFAULT_CHAIN_ID, DEFAULT_SEED, DEFAULT_SENDERS, MIN_CHALLENGE_PERIOD } from './defaults.ts';
 import { ChainOptionError, ChainStateError, SnapshotError } from './errors.ts';
 import { createGateway, type Eip1193Provider, type ReorgResult } from './gateway.ts';
-import { INVALID_PARAMS, RpcError, startRpcServer, type RpcServer } from './rpc-server.ts';
+import { INVALID_PARAMS, RpcRequestError, startRpcServer, type RpcServer } from './rpc-server.ts';
 import { targetEnvironment, type TargetEnvOptions } from './env.ts';
 
 /** 1000 tokens of 18 decimals per sender. */
@@ -179,7 +179,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
             kit_reorg: async (params) => {
               const depth = params[0] === undefined ? 1 : Number(params[0]);
               if (!Number.isSafeInteger(depth) || depth < 1) {
-                throw new RpcError(INVALID_PARAMS, 'kit_reorg: depth must be a positive integer', params[0]);
+                throw new RpcRequestError(INVALID_PARAMS, 'kit_reorg: depth must be a positive integer', params[0]);
               }
               return reorg(depth);
             },

@@ -6,7 +6,7 @@ export type { AccountKey, AccountKeys } from './accounts.ts';
 export { targetEnvironment } from './env.ts';
 export type { TargetEnvOptions } from './env.ts';
 export type { ReorgResult, Eip1193Provider } from './gateway.ts';
-export { startRpcServer, RpcError } from './rpc-server.ts';
+export { startRpcServer, RpcRequestError } from './rpc-server.ts';
 export type { RpcServer, RpcServerOptions } from './rpc-server.ts';
 export { ChainOptionError, ChainStateError, ReorgError, SnapshotError } from './errors.ts';
 export { deployContracts } from './deploy.ts';

@@ -26,12 +26,12 @@ export interface RpcServer {
 }
 
 /** A JSON-RPC error with its standard code, raised by the kit's own methods. */
-export class RpcError extends UraidenError {
+export class RpcRequestError extends UraidenError {
   readonly rpcCode: number;
   readonly value: unknown;
 
   constructor(rpcCode: number, message: string, value?: unknown) {
-    super('RPC_ERROR', message);
+    super('RPC_REQUEST_ERROR', message);
     this.rpcCode = rpcCode;
     this.value = value;
   }
@@ -67,7 +67,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     kit_outage: async (params) => {
       const ms = params[0] === undefined ? 1000 : Number(params[0]);
       if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_OUTAGE_MS) {
-        throw new RpcError(INVALID_PARAMS, `kit_outage: milliseconds must be an integer in [0, ${MAX_OUTAGE_MS}]`, params[0]);
+        throw new RpcRequestError(INVALID_PARAMS, `kit_outage: milliseconds must be an integer in [0, ${MAX_OUTAGE_MS}]`, params[0]);
       }
       requestedOutageMs = ms;
       return { ms };
@@ -200,9 +200,9 @@ function errorReply(id: Id, code: number, message: string): Reply {
   return { jsonrpc: '2.0', id, error: { code, message } };
 }
 
-/** Ganache's errors carry a numeric `code` (and `data` for reverts); ours an RpcError or a kit code. */
+/** Ganache's errors carry a numeric `code` (and `data` for reverts); ours an RpcRequestError or a kit code. */
 function toErrorObject(err: unknown): ErrorObject {
-  if (err instanceof RpcError) {
+  if (err instanceof RpcRequestError) {
     return { code: err.rpcCode, message: err.message, ...(err.value === undefined ? {} : { data: err.value }) };
   }
   if (err instanceof UraidenError) return { code: KIT_ERROR, message: err.message, data: { code: err.code } };
