@@ -76,6 +76,16 @@ export function createProxy(options: ProxyOptions): Proxy {
     return reply.code(status).type(TEXT).send(`${message}${note}\n`);
   });
 
+  // Graceful close: fastify closes the connections idle at close() and waits for the busy ones,
+  // but a keep-alive connection that was busy stays open after its reply until the client's
+  // keep-alive runs out (a SIGTERM would hang for a minute). Replies sent while closing say
+  // `Connection: close`, so each such connection ends with its in-flight request.
+  let closing = false;
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   for (const resource of options.resources ?? []) addResource(app, paywall, resource);
 
   if (options.rest !== false) {
@@ -94,6 +104,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       return { host, port: actual, url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}` };
     },
     async close() {
+      closing = true;
       await app.close();
     },
   };

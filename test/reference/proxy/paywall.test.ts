@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import nock from 'nock';
 import request from 'supertest';
 import { HEADER, signBalanceProof } from '../../../src/protocol/index.ts';
-import { echoResources, forwardResource, freeResource, paidResource, pricedResource, ResourceError } from '../../../src/reference/proxy/index.ts';
+import { createProxy, echoResources, forwardResource, freeResource, paidResource, pricedResource, ResourceError } from '../../../src/reference/proxy/index.ts';
 import { type Channel, openChannel, openChannelUnconfirmed, pay, type Rig, startRig, waitFor } from './helpers.ts';
 
 const h = (name: string) => name.toLowerCase();
@@ -434,6 +434,36 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
       const get = await request(srv()).get('/counted').set(headers);
       expect(get.status).to.equal(200);
       expect(upstreamHits).to.equal(before + 1);
+    });
+  });
+
+  describe('graceful close (what SIGTERM does in the CLI)', () => {
+    it('finishes an in-flight paid request, then refuses new connections', async () => {
+      const c = await fresh();
+      let started!: () => void;
+      const inHandler = new Promise<void>((r) => (started = r));
+      const slow = createProxy({
+        manager: rig.manager,
+        resources: [
+          paidResource('/slow', 5n, async () => {
+            started();
+            await new Promise((r) => setTimeout(r, 300));
+            return 'slow content';
+          }),
+        ],
+      });
+      const { url } = await slow.listen(0);
+      const inFlight = fetch(`${url}/slow`, { headers: pay(rig, c, 5n) });
+      await inHandler;
+      const closed = slow.close();
+      const res = await inFlight;
+      expect(res.status).to.equal(200);
+      expect(await res.text()).to.equal('slow content');
+      await closed;
+      let refused = false;
+      await fetch(`${url}/slow`).catch(() => (refused = true));
+      expect(refused).to.equal(true);
+      expect(rig.manager.channel(c.sender.address, c.openBlock)?.balance).to.equal(5n);
     });
   });
 
