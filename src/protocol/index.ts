@@ -56,3 +56,4 @@ export {
   type ReplyHeaders,
   type ParsedReplyHeaders,
 } from './headers.ts';
+export { CHANNELS_ABI, TOKEN_ABI } from './abi.ts';

@@ -3,22 +3,13 @@
  * rather than read from build/ so the manager depends on the protocol's ABI, not on a build step.
  */
 import { Interface } from 'ethers';
+import { CHANNELS_ABI, TOKEN_ABI } from '../../protocol/abi.ts';
 import { toChecksumAddress, type Address } from '../../protocol/index.ts';
 import type { RpcLog } from './rpc.ts';
 
-export const channelsInterface = new Interface([
-  'event ChannelCreated(address indexed _sender_address, address indexed _receiver_address, uint192 _deposit)',
-  'event ChannelToppedUp(address indexed _sender_address, address indexed _receiver_address, uint32 indexed _open_block_number, uint192 _added_deposit)',
-  'event ChannelCloseRequested(address indexed _sender_address, address indexed _receiver_address, uint32 indexed _open_block_number, uint192 _balance)',
-  'event ChannelSettled(address indexed _sender_address, address indexed _receiver_address, uint32 indexed _open_block_number, uint192 _balance, uint192 _receiver_tokens)',
-  'event ChannelWithdraw(address indexed _sender_address, address indexed _receiver_address, uint32 indexed _open_block_number, uint192 _withdrawn_balance)',
-  'function token() view returns (address)',
-  'function challenge_period() view returns (uint32)',
-  'function withdraw(uint32 _open_block_number, uint192 _balance, bytes _balance_msg_sig)',
-  'function cooperativeClose(address _receiver_address, uint32 _open_block_number, uint192 _balance, bytes _balance_msg_sig, bytes _closing_sig)',
-]);
+export const channelsInterface = new Interface(CHANNELS_ABI);
 
-export const tokenInterface = new Interface(['function balanceOf(address) view returns (uint256)']);
+export const tokenInterface = new Interface(TOKEN_ABI);
 
 const topic = (name: string): string => channelsInterface.getEvent(name)!.topicHash.toLowerCase();
 
