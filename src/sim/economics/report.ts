@@ -68,10 +68,11 @@ function summaryTable(results: RunResult[]): string {
   return `<table>${head}${body.join('')}</table>`;
 }
 
+/** Runs grouped by sweep point (their seeds averaged), labelled with short parameter names. */
 function groups(results: RunResult[]): { label: string; runs: RunResult[] }[] {
   const byKey = new Map<string, RunResult[]>();
   for (const r of results) {
-    const key = paramText(r.summary.params) || 'all runs';
+    const key = shortParams(r.summary.params) || 'all runs';
     byKey.set(key, [...(byKey.get(key) ?? []), r]);
   }
   return [...byKey].map(([label, runs]) => ({ label, runs }));
@@ -84,6 +85,11 @@ function runLabel(params: Row, seed: number): string {
 
 function paramText(params: Row): string {
   return Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ');
+}
+
+/** `senders.initialDeposit=20` → `initialDeposit=20`: the first segment only says where the field lives. */
+function shortParams(params: Row): string {
+  return Object.entries(params).map(([k, v]) => `${k.split('.').slice(1).join('.') || k}=${v}`).join(' ');
 }
 
 function num(v: unknown): number {

@@ -82,6 +82,13 @@ export function barChart(title: string, bars: { label: string; value: number }[]
       return `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${(H - M.bottom - y).toFixed(1)}" fill="${PALETTE[i % PALETTE.length]}"><title>${esc(`${b.label}: ${compact(b.value)}`)}</title></rect><text x="${(x + slot * 0.35).toFixed(1)}" y="${(y - 3).toFixed(1)}" text-anchor="middle">${compact(b.value)}</text>`;
     })
     .join('');
-  const labels = bars.map((b, i) => `<text x="${(M.left + i * slot + slot / 2).toFixed(1)}" y="${H - M.bottom + 12}" text-anchor="middle" font-size="9">${esc(b.label.length > 28 ? b.label.slice(0, 27) + '…' : b.label)}</text>`).join('');
+  // One line per space-separated part of the label (a sweep point's parameters), at most three.
+  const labels = bars
+    .map((b, i) => {
+      const x = (M.left + i * slot + slot / 2).toFixed(1);
+      const lines = b.label.split(' ').slice(0, 3).map((part, k) => `<tspan x="${x}" dy="${k === 0 ? 0 : 10}">${esc(part.length > 24 ? part.slice(0, 23) + '…' : part)}</tspan>`);
+      return `<text x="${x}" y="${H - M.bottom + 12}" text-anchor="middle" font-size="9">${lines.join('')}</text>`;
+    })
+    .join('');
   return frame(title, '', 0, yMax, body + labels, '');
 }
