@@ -1,10 +1,13 @@
 /**
  * The senders: reference clients with a behaviour. Each tick has two phases:
  *
- * - chain phase (agents one after the other, by index): draw this tick's requests, then the one
- *   transaction the agent needs, if any — a cheater's stale close, a settle due, an honest close,
- *   or the open / top-ups that make the channel cover the tick's demand. Sequential because the
- *   chain instamines: the order of transactions fixes every open block, and so the whole table.
+ * - chain phase (agents one after the other, by index): draw this tick's requests, then what the
+ *   agent does on chain — a cheater's stale close, a settle due or an honest close, through its
+ *   client; or the open / top-ups that make its channel cover the tick's demand, which it only
+ *   *asks* for (DepositNeed). Sequential because the chain instamines: the order of transactions
+ *   fixes every open block, and so the whole table.
+ * - deposits: every agent's open, then every top-up, sent as two batches (batch.ts) — the same
+ *   ERC223 transfers the client would send, in a few blocks instead of one block each.
  * - payment phase (agents concurrently, each agent's requests in order): every request goes
  *   through `client.fetch` and the real proxy. Payments touch no chain state, so running agents
  *   side by side changes nothing but the wall time.
@@ -13,8 +16,11 @@
  * seen the channel — is deferred to the next tick instead of mining blocks inside the request:
  * the client's retry hook throws DeferredRequest.
  */
+import { encodeOpenData, encodeTopUpData } from '../../protocol/index.ts';
 import { createSenderClient, type SenderClient } from '../../reference/sender/index.ts';
+import { channelId } from '../../reference/sender/client.ts';
 import type { Account, Chain } from '../chain.ts';
+import { sendBatch, type BatchTx } from './batch.ts';
 import { openRecord } from './ledger.ts';
 import type { Book } from './book.ts';
 import { poisson, weighted, type Rng } from './rng.ts';
@@ -28,6 +34,7 @@ const ORIGIN = 'http://receiver.sim';
 
 export interface Agent {
   index: number;
+  account: Account;
   cheater: boolean;
   client: SenderClient;
   /** resource indices requested and not yet served or refused, oldest first */
@@ -67,14 +74,28 @@ export async function createAgent(ctx: AgentContext, account: Account, index: nu
       },
     },
   });
-  return { index, cheater, client, pending: [], requested: 0, phase: 'active', history: [] };
+  return { index, account, cheater, client, pending: [], requested: 0, phase: 'active', history: [] };
 }
 
-/** The chain phase of one agent at simulation block `block` (relative to the start). */
-export async function chainPhase(ctx: AgentContext, agent: Agent, block: number): Promise<void> {
+/** What an agent needs deposited before its tick's payments: an open, then top-ups. */
+export interface DepositNeed {
+  agent: Agent;
+  /** deposit of a new channel, if it has none */
+  open?: bigint;
+  topUps: number;
+}
+
+/**
+ * The chain phase of one agent at simulation block `block` (relative to the start); returns the
+ * deposits it needs, if any.
+ */
+export async function chainPhase(ctx: AgentContext, agent: Agent, block: number): Promise<DepositNeed | undefined> {
   const { scenario: s, rng } = ctx;
   if (agent.phase === 'done') return;
-  if (agent.phase === 'closing') return settleIfDue(ctx, agent);
+  if (agent.phase === 'closing') {
+    await settleIfDue(ctx, agent);
+    return;
+  }
 
   // Draws first, always in the same order, so one agent's fate never shifts another's stream.
   const wanted = s.senders.arrival === 'fixed' ? Math.round(s.senders.requestRate) : poisson(rng, s.senders.requestRate);
@@ -87,7 +108,8 @@ export async function chainPhase(ctx: AgentContext, agent: Agent, block: number)
   if (cheatNow) {
     const h = agent.history;
     const claim = h[h.length - 1 - s.cheaters.staleRequests] ?? 0n;
-    return requestClose(ctx, agent, claim);
+    await requestClose(ctx, agent, claim);
+    return;
   }
   if (!agent.cheater && s.senders.closeAt > 0 && block >= s.senders.closeAt) {
     if (agent.openBlock === undefined) {
@@ -95,24 +117,54 @@ export async function chainPhase(ctx: AgentContext, agent: Agent, block: number)
       agent.pending = [];
       return;
     }
-    return requestClose(ctx, agent, agent.history[agent.history.length - 1] ?? 0n);
+    await requestClose(ctx, agent, agent.history[agent.history.length - 1] ?? 0n);
+    return;
   }
-  await cover(ctx, agent);
+  return need(ctx, agent);
 }
 
-/** Open or top up until the channel covers every pending request. */
-async function cover(ctx: AgentContext, agent: Agent): Promise<void> {
+/** The open and the number of top-ups after which the channel covers every pending request. */
+function need(ctx: AgentContext, agent: Agent): DepositNeed | undefined {
   const { scenario: s } = ctx;
   const demand = agent.pending.reduce((sum, r) => sum + s.resources[r]!.price, 0n);
   if (demand === 0n) return;
-  if (agent.openBlock === undefined) {
-    const ch = await agent.client.openChannel(ctx.receiver, s.senders.initialDeposit);
-    agent.openBlock = ch.openBlock;
-    agent.history = [];
-  }
-  let ch = agent.client.channel(ctx.receiver, agent.openBlock)!;
-  while (ch.deposit - ch.balance < demand) {
-    ch = await agent.client.topUp(ctx.receiver, agent.openBlock, s.senders.topUp);
+  const ch = agent.openBlock === undefined ? undefined : agent.client.channel(ctx.receiver, agent.openBlock);
+  const open = ch ? undefined : s.senders.initialDeposit;
+  const free = ch ? ch.deposit - ch.balance : open!;
+  const topUps = free >= demand ? 0 : Number((demand - free + s.senders.topUp - 1n) / s.senders.topUp);
+  if (open === undefined && topUps === 0) return;
+  return { agent, ...(open !== undefined && { open }), topUps };
+}
+
+/** Gas limits of the batched deposits: above what they use (≈ 88k open, ≈ 55k top-up per FACTS). */
+const OPEN_GAS = 150_000n;
+const TOP_UP_GAS = 100_000n;
+
+/** Sends the needed opens (one batch), then the top-ups (another: they need the open block). */
+export async function makeDeposits(ctx: AgentContext, needs: DepositNeed[]): Promise<void> {
+  const { chain } = ctx;
+  const contract = chain.addresses.channels;
+  const transfer = (amount: bigint, data: string) => chain.token.interface.encodeFunctionData('transfer(address,uint256,bytes)', [contract, amount, data]);
+  const opening = needs.filter((n) => n.open !== undefined);
+  const opened = await sendBatch(chain, opening.map((n): BatchTx => ({ from: n.agent.account, to: chain.addresses.token, data: transfer(n.open!, encodeOpenData(n.agent.account.address, ctx.receiver)), gasLimit: OPEN_GAS })));
+  opening.forEach((n, i) => {
+    // The open block is the block of the ChannelCreated log: the block the transfer landed in.
+    n.agent.openBlock = opened[i]!.blockNumber;
+    n.agent.history = [];
+  });
+  const topUps = needs.flatMap((n) =>
+    Array.from({ length: n.topUps }, (): BatchTx => ({
+      from: n.agent.account,
+      to: chain.addresses.token,
+      data: transfer(ctx.scenario.senders.topUp, encodeTopUpData(n.agent.account.address, ctx.receiver, n.agent.openBlock!)),
+      gasLimit: TOP_UP_GAS,
+    })),
+  );
+  await sendBatch(chain, topUps);
+  for (const n of needs) {
+    // The client learns the new deposit from the events at its next payment; marking the channel
+    // fresh makes it wait (here: defer) rather than give up while the receiver lacks confirmations.
+    n.agent.client.freshDeposits.add(channelId({ receiver: ctx.receiver as `0x${string}`, openBlock: n.agent.openBlock! }));
   }
 }
 

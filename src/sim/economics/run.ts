@@ -11,7 +11,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChain, type Chain } from '../chain.ts';
-import { chainPhase, createAgent, paymentPhase, type Agent, type AgentContext } from './agents.ts';
+import { chainPhase, createAgent, makeDeposits, paymentPhase, type Agent, type AgentContext, type DepositNeed } from './agents.ts';
+import { fundSenders } from './funding.ts';
 import { emptyBook, type Book } from './book.ts';
 import { injectFetch } from './inject-fetch.ts';
 import { createLedger } from './ledger.ts';
@@ -43,7 +44,8 @@ export async function simulate(spec: RunSpec): Promise<RunResult> {
   const dir = await mkdtemp(join(process.platform === 'linux' ? '/dev/shm' : tmpdir(), 'uraiden-sim-')).catch(() => mkdtemp(join(tmpdir(), 'uraiden-sim-')));
   let chain: Chain | undefined;
   try {
-    chain = await startChain({ seed: 'uraiden-sim', challengePeriod: s.chain.challengePeriod, senders: s.senders.count, tokensPerSender: TOKENS_PER_SENDER });
+    chain = await startChain({ seed: 'uraiden-sim', challengePeriod: s.chain.challengePeriod, senders: s.senders.count, tokensPerSender: 0n });
+    await fundSenders(chain, TOKENS_PER_SENDER);
     return await runOn(chain, spec, dir);
   } finally {
     await chain?.close();
@@ -74,7 +76,12 @@ async function runOn(chain: Chain, spec: RunSpec, dir: string): Promise<RunResul
     let head = startBlock;
     for (let tick = 0; head - startBlock < s.horizon; tick++) {
       const block = head - startBlock;
-      for (const agent of agents) await chainPhase(ctx, agent, block);
+      const needs: DepositNeed[] = [];
+      for (const agent of agents) {
+        const need = await chainPhase(ctx, agent, block);
+        if (need) needs.push(need);
+      }
+      await makeDeposits(ctx, needs);
       const tickEnd = startBlock + Math.min((tick + 1) * s.tick, s.horizon);
       head = await chain.blockNumber();
       if (head < tickEnd) head = await chain.mine(tickEnd - head);

@@ -1,0 +1,116 @@
+/**
+ * `npm run bench:sim`: the economic simulator's engine at scale — BENCH_SENDERS (1,000) reference
+ * clients each making BENCH_REQUESTS (20) paid requests through the reference proxy (fastify
+ * `app.inject()`, the same path `uraiden simulate` uses), on the deterministic in-process chain
+ * with the real contract: one channel per sender (BENCH_TOPUPS=1 adds one top-up each), then
+ * every payment. Prints wall time, payments per second, and each phase's figures, plus the
+ * primitives a payment is made of (sign, recover, one injected request), to find the bottleneck.
+ * Figures only; nothing is asserted.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recoverBalanceProofSigner, signBalanceProof, signatureBackend } from '../src/protocol/index.ts';
+import { startChain } from '../src/sim/index.ts';
+import { chainPhase, createAgent, makeDeposits, paymentPhase, type Agent, type AgentContext, type DepositNeed } from '../src/sim/economics/agents.ts';
+import { fundSenders } from '../src/sim/economics/funding.ts';
+import { emptyBook } from '../src/sim/economics/book.ts';
+import { injectFetch } from '../src/sim/economics/inject-fetch.ts';
+import { createLedger } from '../src/sim/economics/ledger.ts';
+import { startReceiverSide } from '../src/sim/economics/receiver-side.ts';
+import { createRng } from '../src/sim/economics/rng.ts';
+import { toScenario } from '../src/sim/economics/scenario.ts';
+
+const SENDERS = Number(process.env.BENCH_SENDERS ?? 1000);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20);
+const TOPUPS = process.env.BENCH_TOPUPS === '1';
+const PRICE = 5;
+
+const now = () => performance.now();
+const secs = (ms: number) => (ms / 1000).toFixed(2);
+const rate = (n: number, ms: number) => Math.round((n * 1000) / ms).toLocaleString('en');
+
+async function main(): Promise<void> {
+  // Half the deposit first when top-ups are measured, so each channel needs exactly one.
+  const deposit = PRICE * REQUESTS;
+  const scenario = toScenario({
+    name: 'bench',
+    horizon: 1_000_000,
+    tick: 1,
+    receiver: { confirmations: 1 },
+    resources: [{ path: '/bench', price: PRICE }],
+    senders: { count: SENDERS, arrival: 'fixed', requestRate: REQUESTS, maxRequests: REQUESTS, initialDeposit: TOPUPS ? deposit / 2 : deposit, topUp: deposit / 2 },
+  });
+  const dir = await mkdtemp(join(process.platform === 'linux' ? '/dev/shm' : tmpdir(), 'uraiden-bench-sim-'));
+  const wall = now();
+  const phases: [string, string][] = [];
+  const phase = async <T>(name: string, fn: () => Promise<T>, detail: (ms: number, v: T) => string): Promise<T> => {
+    const t = now();
+    const v = await fn();
+    const ms = now() - t;
+    phases.push([name, `${secs(ms)} s  ${detail(ms, v)}`]);
+    process.stdout.write(`  ${name}: ${secs(ms)} s\n`);
+    return v;
+  };
+
+  const chain = await phase('chain start (deploy; keys of the senders)', () => startChain({ seed: 'uraiden-bench', senders: SENDERS, tokensPerSender: 0n }), () => '');
+  try {
+    await phase('funding (batched mints)', () => fundSenders(chain, 10n ** 21n), (ms) => `${SENDERS} mints, ${rate(SENDERS, ms)} tx/s`);
+    const startBlock = await chain.blockNumber();
+    const book = emptyBook();
+    const ctx: AgentContext = { chain, scenario, rng: createRng(1), book, receiver: chain.accounts.receiver.address, startBlock };
+    const side = await startReceiverSide({ chain, dir, confirmations: 1, startBlock, resources: scenario.resources });
+    const fetchImpl = injectFetch(() => side.app());
+    const agents: Agent[] = await phase('clients (connect, first sync)', async () => {
+      const out: Agent[] = [];
+      for (const [i, a] of chain.accounts.senders.entries()) out.push(await createAgent(ctx, a, i, false, join(dir, `s${i}.json`), fetchImpl));
+      return out;
+    }, (ms) => `${rate(SENDERS, ms)} clients/s`);
+    const txs = await phase('channel transactions (open' + (TOPUPS ? ' + top-up' : '') + ', batched)', async () => {
+      const needs: DepositNeed[] = [];
+      for (const a of agents) {
+        const n = await chainPhase(ctx, a, 0);
+        if (n) needs.push(n);
+      }
+      await makeDeposits(ctx, needs);
+      return needs.reduce((sum, n) => sum + (n.open !== undefined ? 1 : 0) + n.topUps, 0);
+    }, (ms, n) => `${n} transactions, ${rate(n, ms)} tx/s`);
+    await chain.mine(1);
+    await phase('receiver sync (events of all channels)', () => side.sync(), () => '');
+    const paid = await phase('payments (client.fetch → proxy → pay(), agents concurrent)', async () => {
+      await Promise.all(agents.map((a) => paymentPhase(ctx, a)));
+      return book.totals.served;
+    }, (ms, n) => `${n} served, ${rate(n, ms)} payments/s`);
+    await phase('ledger (receipts → gas)', () => createLedger(chain, book, startBlock + 1).scan(1e9), () => `${book.totals.txSenders} receipts`);
+    const total = now() - wall;
+    const t = book.totals;
+    if (t.served !== SENDERS * REQUESTS || t.refusedOther + t.refusedOffline + t.deferred > 0) {
+      process.stdout.write(`  WARNING: served ${t.served}, refused ${t.refusedOther + t.refusedOffline}, deferred ${t.deferred} ${JSON.stringify(t.errors)}\n`);
+    }
+    for (const a of agents) a.client.close();
+    await side.close();
+
+    process.stdout.write(`\nbench:sim — ${SENDERS} senders × ${REQUESTS} paid requests, ${txs} channel transactions (signature backend: ${signatureBackend()})\n`);
+    for (const [name, text] of phases) process.stdout.write(`  ${name.padEnd(62)} ${text}\n`);
+    process.stdout.write(`  wall time ${secs(total)} s, ${rate(paid, total)} payments/s overall (goal: under 60 s)\n`);
+    await primitives(chain.accounts.senders[0]!.privateKey, chain.accounts.receiver.address, chain.addresses.channels, side);
+  } finally {
+    await chain.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** What one payment is made of, measured alone. */
+async function primitives(key: `0x${string}`, receiver: string, contract: string, _side: unknown): Promise<void> {
+  const N = 2000;
+  const msgs = Array.from({ length: N }, (_, i) => ({ receiver, openBlock: 7, balance: BigInt(i + 1), contract }));
+  let t = now();
+  const sigs = msgs.map((m) => signBalanceProof(key, m));
+  const signMs = now() - t;
+  t = now();
+  for (let i = 0; i < N; i++) recoverBalanceProofSigner(msgs[i]!, sigs[i]!);
+  const recoverMs = now() - t;
+  process.stdout.write(`  primitives: sign ${rate(N, signMs)}/s, recover ${rate(N, recoverMs)}/s (one of each per payment)\n`);
+}
+
+await main();
