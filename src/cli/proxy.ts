@@ -13,8 +13,9 @@ import path from 'node:path';
 import { type Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { UraidenError, isAddress, signatureBackend, toChecksumAddress } from '../protocol/index.ts';
 import type { Address, Hex } from '../protocol/index.ts';
-import { openReceiver } from '../reference/receiver/index.ts';
-import { createProxy, echoResources } from '../reference/proxy/index.ts';
+// Types only: the receiver (SQLite, RPC) and the proxy (fastify) load when a proxy command runs,
+// so every other `uraiden` subcommand starts without them.
+import type { Receiver } from '../reference/receiver/index.ts';
 import { integerOption } from './options.ts';
 import { USAGE_EXIT_CODE } from './program.ts';
 
@@ -138,11 +139,10 @@ export function receiverConfig(o: RawReceiverOptions): ReceiverCliConfig {
   };
 }
 
-type Receiver = Awaited<ReturnType<typeof openReceiver>>;
-
 /** Opens the manager on the configured state and checks the chain and token it found. */
 async function open(config: ReceiverCliConfig): Promise<Receiver> {
   await mkdir(config.stateDir, { recursive: true });
+  const { openReceiver } = await import('../reference/receiver/index.ts');
   const receiver = await openReceiver({
     rpcUrl: config.rpcUrl,
     receiverPrivateKey: config.receiverPrivateKey,
@@ -191,6 +191,7 @@ async function runProxy(opts: RawReceiverOptions & { port?: number; host?: strin
     gatewayPath: opts.gatewayPath ?? '/api/1',
   };
   const receiver = await open(config);
+  const { createProxy, echoResources } = await import('../reference/proxy/index.ts');
   let proxy;
   try {
     proxy = createProxy({ manager: receiver, resources: echoResources(), gatewayPath: config.gatewayPath });
