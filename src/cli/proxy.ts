@@ -8,6 +8,7 @@
  * signal, 1 a runtime failure (chain unreachable at start, state of another receiver), 2 a bad
  * option value. The private key is never printed, not even in an error about itself.
  */
+import { parseFaults, UnknownFaultError, type Fault } from '../reference/faults.ts';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -46,6 +47,8 @@ export interface ReceiverCliConfig {
   stateDir: string;
   pollIntervalMs?: number;
   ethFloor?: bigint;
+  /** URAIDEN_FAULT: deliberate protocol violations for the conformance self-test (never a flag) */
+  faults: ReadonlySet<Fault>;
 }
 
 export interface ProxyCliConfig extends ReceiverCliConfig {
@@ -127,6 +130,7 @@ export function receiverConfig(o: RawReceiverOptions): ReceiverCliConfig {
   if (o.contract === undefined) throw new ProxyCliError('--contract', 'required (or RDN_CONTRACT_ADDRESS)');
   if (o.stateDir === undefined || o.stateDir === '') throw new ProxyCliError('--state-dir', 'required (or RDN_STATE_DIR): losing the state loses payments, so there is no default');
   return {
+    faults: faultsFromEnv(),
     rpcUrl: o.rpcUrl,
     contract: o.contract,
     receiverPrivateKey: parsePrivateKey(o.privateKey, '--private-key / RDN_RECEIVER_PRIVATE_KEY'),
@@ -139,11 +143,21 @@ export function receiverConfig(o: RawReceiverOptions): ReceiverCliConfig {
   };
 }
 
+function faultsFromEnv(): ReadonlySet<Fault> {
+  try {
+    return parseFaults(process.env.URAIDEN_FAULT);
+  } catch (err) {
+    if (err instanceof UnknownFaultError) throw new ProxyCliError('URAIDEN_FAULT', err.message);
+    throw err;
+  }
+}
+
 /** Opens the manager on the configured state and checks the chain and token it found. */
 async function open(config: ReceiverCliConfig): Promise<Receiver> {
   await mkdir(config.stateDir, { recursive: true });
   const { openReceiver } = await import('../reference/receiver/index.ts');
   const receiver = await openReceiver({
+    ...(config.faults.size > 0 && { faults: config.faults }),
     rpcUrl: config.rpcUrl,
     receiverPrivateKey: config.receiverPrivateKey,
     contract: config.contract,
@@ -190,11 +204,15 @@ async function runProxy(opts: RawReceiverOptions & { port?: number; host?: strin
     host: opts.host ?? '127.0.0.1',
     gatewayPath: opts.gatewayPath ?? '/api/1',
   };
+  if (config.faults.size > 0) {
+    // Loud on purpose: a receiver with a fault takes payments it must refuse.
+    process.stderr.write(`uraiden proxy: WARNING: deliberately broken for the conformance self-test (URAIDEN_FAULT=${[...config.faults].join(',')}); never take real payments with it\n`);
+  }
   const receiver = await open(config);
   const { createProxy, echoResources } = await import('../reference/proxy/index.ts');
   let proxy;
   try {
-    proxy = createProxy({ manager: receiver, resources: echoResources(), gatewayPath: config.gatewayPath });
+    proxy = createProxy({ manager: receiver, resources: echoResources(), gatewayPath: config.gatewayPath, faults: config.faults });
     const { url } = await proxy.listen(config.port, config.host);
     process.stdout.write(`uraiden proxy: listening on ${url} (receiver ${receiver.receiver}, contract ${receiver.contract}, chain ${receiver.chainId}, state ${path.join(config.stateDir, STATE_FILE_NAME)}, signatures ${signatureBackend()})\n`);
   } catch (err) {

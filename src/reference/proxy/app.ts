@@ -16,6 +16,7 @@ import { loadArtifact } from '../../sim/artifacts.ts';
 import type { ReceiverManager } from '../receiver/types.ts';
 import { ProxyConfigError, ResourceError, UpstreamError } from './errors.ts';
 import { paywallPage, prefersHtml, rdnCookies } from './html.ts';
+import type { Fault } from '../faults.ts';
 import { createPaywall, type Decision, type Paywall } from './paywall.ts';
 import { type Resource, priceOf } from './resources.ts';
 import { type ContractAbis, restApi } from './rest.ts';
@@ -31,6 +32,8 @@ export interface ProxyOptions {
   abis?: ContractAbis | (() => Promise<ContractAbis>);
   /** fastify's logger option. Default false: the proxy is quiet, the CLI prints its own lines. */
   logger?: FastifyServerOptions['logger'];
+  /** deliberate protocol violations, for the conformance suite's self-test only (src/reference/faults.ts) */
+  faults?: ReadonlySet<Fault>;
 }
 
 export interface ListenAddress {
@@ -55,7 +58,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   // A header value and a route prefix: absolute, no trailing slash, no query.
   if (!/^\/[^?#\s]*[^/?#\s]$/.test(gatewayPath)) throw new ProxyConfigError('gatewayPath', gatewayPath, 'expected an absolute path without a trailing slash');
 
-  const paywall = createPaywall(options.manager, gatewayPath);
+  const paywall = createPaywall(options.manager, gatewayPath, options.faults);
   // HEAD routes are registered by hand: an automatic HEAD would run the paid GET and charge.
   // maxParamLength: fastify's default (100) would answer 404 for /echodyn/<101 characters>; the
   // original (Flask) had no such limit, and the price of /echodyn grows with the text.
