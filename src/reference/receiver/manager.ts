@@ -327,11 +327,14 @@ export async function openReceiver(options: ReceiverOptions): Promise<Receiver> 
       for (const [key, c] of view.chain) {
         const state = stateOf(key, c);
         if (state === 'closed') continue;
-        depositSum += c.deposit;
+        // As the original REST API defined them: deposits and senders of open channels; spent
+        // balances of every channel not yet settled (closing ones too).
         balanceSum += proofs.get(key)?.balance ?? 0n;
-        senders.add(c.sender);
-        if (state === 'open') openChannels++;
-        else pendingChannels++; // closing: waiting to be settled
+        if (state === 'open') {
+          openChannels++;
+          depositSum += c.deposit;
+          senders.add(c.sender);
+        } else pendingChannels++; // closing: waiting to be settled
       }
       return {
         depositSum,
