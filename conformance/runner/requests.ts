@@ -1,0 +1,147 @@
+// Steps that talk HTTP to the target: pay (building honest or forged proofs), raw requests and
+// the §5 cooperative close; one attempt each (runStep repeats them under `within`).
+import { checkHttp } from './expect.ts';
+import { chainProblems } from './checks.ts';
+import { channel, party, address, interp, priceOf, type ChannelState, type Ctx } from './context.ts';
+import { send, type Exchange, type HttpRequest, type HttpResponse } from './http.ts';
+import { balanceHash, closingHash, mangle, signHash } from './sign.ts';
+import type { CoopCloseAction, PayAction, Step } from './types.ts';
+
+export interface PreparedPay {
+  req: HttpRequest;
+  balance: bigint;
+  signature: string;
+  ch: ChannelState;
+}
+
+export function preparePay(ctx: Ctx, a: PayAction): PreparedPay {
+  const ch = channel(ctx, a.channel);
+  const path = a.path ?? '/echofix/paid';
+  let headers: Record<string, string>;
+  let balance: bigint;
+  let signature: string;
+  const reused = a.reuse !== undefined ? ctx.proofs.get(a.reuse) : undefined;
+  if (reused) {
+    headers = { ...reused.headers };
+    balance = reused.balance;
+    signature = reused.signature;
+  } else {
+    const { chain } = ctx.env;
+    balance = a.balance !== undefined ? BigInt(a.balance) : ch.balance + (a.amount !== undefined ? BigInt(a.amount) : priceOf(path));
+    const s = a.sign ?? {};
+    const hash = balanceHash(
+      address(ctx, s.receiver ?? 'receiver'),
+      ch.openBlock + (s.open_block_offset ?? 0),
+      s.balance !== undefined ? BigInt(s.balance) : balance,
+      address(ctx, s.contract ?? 'contract'),
+    );
+    signature = mangle(signHash(s.key ? party(ctx, s.key).key : ch.sender.key, hash), a.signature);
+    const addr = (x: string) => (a.lowercase_addresses ? x.toLowerCase() : x);
+    headers = {
+      'RDN-Contract-Address': addr(chain.contract),
+      'RDN-Receiver-Address': addr(chain.receiver),
+      'RDN-Sender-Address': addr(ch.sender.address),
+      'RDN-Open-Block': String(ch.openBlock),
+      'RDN-Balance-Signature': signature,
+    };
+    const which = a.balance_headers ?? 'both';
+    if (which !== 'RDN-Sender-Balance') headers['RDN-Balance'] = String(balance);
+    if (which !== 'RDN-Balance') headers['RDN-Sender-Balance'] = String(balance);
+    if (a.payment_header) headers['RDN-Payment'] = String(balance - ch.balance);
+  }
+  for (const [k, v] of Object.entries(a.headers ?? {})) {
+    for (const existing of Object.keys(headers)) if (existing.toLowerCase() === k.toLowerCase()) delete headers[existing];
+    headers[k] = interp(ctx, String(v));
+  }
+  for (const k of a.omit ?? []) {
+    for (const existing of Object.keys(headers)) if (existing.toLowerCase() === k.toLowerCase()) delete headers[existing];
+  }
+  if (a.as !== undefined) ctx.proofs.set(a.as, { balance, signature, headers: { ...headers } });
+  return { req: { method: a.method ?? 'GET', path, headers }, balance, signature, ch };
+}
+
+/** Sends and records; a transport failure is recorded too before it propagates. */
+export async function exchange(ctx: Ctx, req: HttpRequest, sink: Exchange[]): Promise<HttpResponse> {
+  const ex: Exchange = { request: req };
+  sink.push(ex);
+  try {
+    ex.response = await send(ctx.env.target.baseUrl, req, ctx.env.httpTimeoutMs, ctx.signal);
+    return ex.response;
+  } catch (err) {
+    ex.error = err instanceof Error ? err.message : String(err);
+    throw err;
+  }
+}
+
+/** One attempt of an observing step. `final`: the target changed state, retrying would lie. */
+export async function observe(ctx: Ctx, step: Step, prepared: PreparedPay | undefined, sink: Exchange[]): Promise<{ problems: string[]; final: boolean }> {
+  const e = step.expect ?? {};
+  const i = (s: string) => interp(ctx, s);
+  if (step.pay && prepared) {
+    const n = step.pay.concurrent ?? 1;
+    const responses = await Promise.all(Array.from({ length: n }, () => exchange(ctx, prepared.req, sink)));
+    const served = responses.some((r) => r.status === 200);
+    if (served) {
+      prepared.ch.balance = prepared.balance;
+      prepared.ch.signature = prepared.signature;
+    }
+    const problems: string[] = [];
+    if (n > 1) {
+      const counts: Record<string, number> = {};
+      for (const r of responses) counts[r.status] = (counts[r.status] ?? 0) + 1;
+      for (const [status, want] of Object.entries(e.status_count ?? {})) {
+        if ((counts[status] ?? 0) !== want) problems.push(`${counts[status] ?? 0} of ${n} concurrent requests answered ${status}, expected ${want} (answers: ${JSON.stringify(counts)})`);
+      }
+      const { status_count: _ignored, ...rest } = e;
+      for (const r of responses) if (r.status !== 200) problems.push(...checkHttp({ ...rest, status: undefined }, r, i));
+    } else {
+      problems.push(...checkHttp(e, responses[0] as HttpResponse, i));
+    }
+    if (problems.length === 0) problems.push(...(await chainProblems(ctx, e)));
+    return { problems: dedupe(problems), final: served };
+  }
+  if (step.request) {
+    const r = step.request;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(r.headers ?? {})) headers[k] = i(String(v));
+    const res = await exchange(ctx, { method: r.method ?? 'GET', path: i(r.path), headers, ...(r.body !== undefined ? { body: i(r.body) } : {}) }, sink);
+    const problems = checkHttp(e, res, i);
+    if (problems.length === 0) problems.push(...(await chainProblems(ctx, e)));
+    return { problems, final: false };
+  }
+  if (step.coop_close) {
+    const { problems } = await coopClose(ctx, step, step.coop_close, sink);
+    if (problems.length === 0) problems.push(...(await chainProblems(ctx, e)));
+    return { problems, final: false };
+  }
+  // check
+  return { problems: await chainProblems(ctx, e), final: false };
+}
+
+export function dedupe(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
+
+/** §5 DELETE /api/1/channels/<sender>/<open_block> with `{balance, sender_signature}`. */
+export async function coopClose(ctx: Ctx, step: Step, a: CoopCloseAction, sink: Exchange[]): Promise<{ problems: string[]; response: HttpResponse }> {
+  const ch = channel(ctx, a.channel);
+  const balance = BigInt(a.balance ?? ch.balance);
+  const body: Record<string, unknown> = { balance: balance.toString() };
+  const how = a.sender_signature ?? 'valid';
+  if (how !== 'none') {
+    const spec = how === 'valid' ? {} : how;
+    const key = spec.key ? party(ctx, spec.key).key : ch.sender.key;
+    const signedBalance = spec.balance !== undefined ? BigInt(spec.balance) : balance;
+    body.sender_signature = signHash(key, closingHash(ch.sender.address, ch.openBlock, signedBalance, ctx.env.chain.contract));
+  }
+  const res = await exchange(ctx, {
+    method: 'DELETE',
+    path: `/api/1/channels/${ch.sender.address}/${ch.openBlock}`,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  }, sink);
+  const e = step.expect ?? {};
+  const problems = checkHttp({ ...e, ...(a.submit && e.status === undefined ? { status: 200 } : {}) }, res, (s) => interp(ctx, s));
+  return { problems, response: res };
+}
+
