@@ -10,9 +10,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { recoverBalanceProofSigner, signBalanceProof, signatureBackend } from '../src/protocol/index.ts';
+import type { FastifyInstance } from 'fastify';
+import secp256k1 from 'secp256k1';
+import { balanceMessageHash, recoverBalanceProofSigner, signBalanceProof, signatureBackend } from '../src/protocol/index.ts';
 import { startChain } from '../src/sim/index.ts';
-import { chainPhase, createAgent, makeDeposits, paymentPhase, type Agent, type AgentContext, type DepositNeed } from '../src/sim/economics/agents.ts';
+import { chainPhase, createAgents, makeDeposits, paymentPhase, type Agent, type AgentContext, type DepositNeed } from '../src/sim/economics/agents.ts';
 import { fundSenders } from '../src/sim/economics/funding.ts';
 import { emptyBook } from '../src/sim/economics/book.ts';
 import { injectFetch } from '../src/sim/economics/inject-fetch.ts';
@@ -61,11 +63,7 @@ async function main(): Promise<void> {
     const ctx: AgentContext = { chain, scenario, rng: createRng(1), book, receiver: chain.accounts.receiver.address, startBlock };
     const side = await startReceiverSide({ chain, dir, confirmations: 1, startBlock, resources: scenario.resources });
     const fetchImpl = injectFetch(() => side.app());
-    const agents: Agent[] = await phase('clients (connect, first sync)', async () => {
-      const out: Agent[] = [];
-      for (const [i, a] of chain.accounts.senders.entries()) out.push(await createAgent(ctx, a, i, false, join(dir, `s${i}.json`), fetchImpl));
-      return out;
-    }, (ms) => `${rate(SENDERS, ms)} clients/s`);
+    const agents: Agent[] = await phase('clients (connect once, first sync each)', () => createAgents(ctx, chain.accounts.senders, new Set(), (i) => join(dir, `s${i}.json`), fetchImpl), (ms) => `${rate(SENDERS, ms)} clients/s`);
     const txs = await phase('channel transactions (open' + (TOPUPS ? ' + top-up' : '') + ', batched)', async () => {
       const needs: DepositNeed[] = [];
       for (const a of agents) {
@@ -88,12 +86,15 @@ async function main(): Promise<void> {
       process.stdout.write(`  WARNING: served ${t.served}, refused ${t.refusedOther + t.refusedOffline}, deferred ${t.deferred} ${JSON.stringify(t.errors)}\n`);
     }
     for (const a of agents) a.client.close();
-    await side.close();
+    // A stopped manager answers 502 before any signature work: measure the unpaid 402 path on a
+    // live one instead, then close.
+    const proxyApp = side.app();
 
     process.stdout.write(`\nbench:sim — ${SENDERS} senders × ${REQUESTS} paid requests, ${txs} channel transactions (signature backend: ${signatureBackend()})\n`);
     for (const [name, text] of phases) process.stdout.write(`  ${name.padEnd(62)} ${text}\n`);
     process.stdout.write(`  wall time ${secs(total)} s, ${rate(paid, total)} payments/s overall (goal: under 60 s)\n`);
-    await primitives(chain.accounts.senders[0]!.privateKey, chain.accounts.receiver.address, chain.addresses.channels, side);
+    await primitives(chain.accounts.senders[0]!.privateKey, chain.accounts.receiver.address, chain.addresses.channels, proxyApp);
+    await side.close();
   } finally {
     await chain.close();
     await rm(dir, { recursive: true, force: true });
@@ -101,16 +102,27 @@ async function main(): Promise<void> {
 }
 
 /** What one payment is made of, measured alone. */
-async function primitives(key: `0x${string}`, receiver: string, contract: string, _side: unknown): Promise<void> {
+async function primitives(key: `0x${string}`, receiver: string, contract: string, app: FastifyInstance): Promise<void> {
   const N = 2000;
   const msgs = Array.from({ length: N }, (_, i) => ({ receiver, openBlock: 7, balance: BigInt(i + 1), contract }));
   let t = now();
   const sigs = msgs.map((m) => signBalanceProof(key, m));
   const signMs = now() - t;
+  const priv = Buffer.from(key.slice(2), 'hex');
+  const hashes = msgs.map((m) => Buffer.from(balanceMessageHash(m).slice(2), 'hex'));
+  t = now();
+  for (const h of hashes) secp256k1.ecdsaSign(h, priv);
+  const nativeSignMs = now() - t;
   t = now();
   for (let i = 0; i < N; i++) recoverBalanceProofSigner(msgs[i]!, sigs[i]!);
   const recoverMs = now() - t;
-  process.stdout.write(`  primitives: sign ${rate(N, signMs)}/s, recover ${rate(N, recoverMs)}/s (one of each per payment)\n`);
+  t = now();
+  for (let i = 0; i < N; i++) await app.inject({ method: 'GET', url: '/bench', headers: { accept: 'application/json' } });
+  const injectMs = now() - t;
+  process.stdout.write(
+    `  primitives (one thread): sign ${rate(N, signMs)}/s (kit: @noble/secp256k1; native secp256k1 would do ${rate(N, nativeSignMs)}/s), ` +
+      `recover ${rate(N, recoverMs)}/s, unpaid request through app.inject ${rate(N, injectMs)}/s — a payment is 1 sign, 1 recover, 2 requests\n`,
+  );
 }
 
 await main();

@@ -17,7 +17,8 @@
  * the client's retry hook throws DeferredRequest.
  */
 import { encodeOpenData, encodeTopUpData } from '../../protocol/index.ts';
-import { createSenderClient, type SenderClient } from '../../reference/sender/index.ts';
+import type { Contract } from 'ethers';
+import { createSenderClient, SenderClient, type ChainConnection, type SenderClientOptions } from '../../reference/sender/index.ts';
 import { channelId } from '../../reference/sender/client.ts';
 import type { Account, Chain } from '../chain.ts';
 import { sendBatch, type BatchTx } from './batch.ts';
@@ -58,12 +59,18 @@ export interface AgentContext {
   startBlock: number;
 }
 
-export async function createAgent(ctx: AgentContext, account: Account, index: number, cheater: boolean, storePath: string, fetchImpl: typeof fetch): Promise<Agent> {
-  const client = await createSenderClient({
+/**
+ * Clients for every sender. The first connects as usual (createSenderClient reads the chain id,
+ * the contract's code and constants); the others reuse what it read with their own wallet —
+ * five calls per client that a thousand senders would otherwise repeat — then sync like any
+ * client.
+ */
+export async function createAgents(ctx: AgentContext, accounts: Account[], cheaters: Set<number>, storePath: (i: number) => string, fetchImpl: typeof fetch): Promise<Agent[]> {
+  const options = (account: Account, i: number): SenderClientOptions => ({
     privateKey: account.privateKey,
     provider: ctx.chain.provider,
     contract: ctx.chain.addresses.channels,
-    storePath,
+    storePath: storePath(i),
     fromBlock: ctx.startBlock,
     fetch: fetchImpl,
     policy: { maxPrice: 2n ** 192n - 1n, initialDeposit: ctx.scenario.senders.initialDeposit, topUpAmount: ctx.scenario.senders.topUp },
@@ -74,7 +81,26 @@ export async function createAgent(ctx: AgentContext, account: Account, index: nu
       },
     },
   });
-  return { index, account, cheater, client, pending: [], requested: 0, phase: 'active', history: [] };
+  const agents: Agent[] = [];
+  for (const [i, account] of accounts.entries()) {
+    let client: SenderClient;
+    const first = agents[0]?.client;
+    if (!first) client = await createSenderClient(options(account, i));
+    else {
+      const wallet = account.wallet;
+      const conn: ChainConnection = {
+        ...first.conn,
+        wallet,
+        sender: account.address,
+        channels: first.conn.channels.connect(wallet) as Contract,
+        tokenContract: first.conn.tokenContract.connect(wallet) as Contract,
+      };
+      client = new SenderClient(conn, options(account, i));
+      await client.sync();
+    }
+    agents.push({ index: i, account, cheater: cheaters.has(i), client, pending: [], requested: 0, phase: 'active', history: [] });
+  }
+  return agents;
 }
 
 /** What an agent needs deposited before its tick's payments: an open, then top-ups. */

@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChain, type Chain } from '../chain.ts';
-import { chainPhase, createAgent, makeDeposits, paymentPhase, type Agent, type AgentContext, type DepositNeed } from './agents.ts';
+import { chainPhase, createAgents, makeDeposits, paymentPhase, type AgentContext, type DepositNeed } from './agents.ts';
 import { fundSenders } from './funding.ts';
 import { emptyBook, type Book } from './book.ts';
 import { injectFetch } from './inject-fetch.ts';
@@ -63,10 +63,7 @@ async function runOn(chain: Chain, spec: RunSpec, dir: string): Promise<RunResul
   const cheaterCount = Math.round(s.cheaters.fraction * s.senders.count);
   const cheaters = new Set(shuffle(rng, s.senders.count).slice(0, cheaterCount));
   const fetchImpl = injectFetch(() => receiverSide.app());
-  const agents: Agent[] = [];
-  for (const [i, account] of chain.accounts.senders.entries()) {
-    agents.push(await createAgent(ctx, account, i, cheaters.has(i), join(dir, `sender-${i}.json`), fetchImpl));
-  }
+  const agents = await createAgents(ctx, chain.accounts.senders, cheaters, (i) => join(dir, `sender-${i}.json`), fetchImpl);
   const ledger = createLedger(chain, book, startBlock + 1);
   const offlineAt = (block: number) => s.receiver.offline.some((w) => block >= w.from && block < w.to);
 
