@@ -12,7 +12,7 @@ const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
  */
 export function toChecksumAddress(value: string): Address {
   if (typeof value !== 'string' || !ADDRESS_RE.test(value)) throw new InvalidAddressError(value);
-  return checksumLowerHex(value.slice(2).toLowerCase());
+  return cachedChecksum(value.slice(2).toLowerCase());
 }
 
 /** EIP-55 casing of 40 lower-case hex digits (no prefix). */
@@ -28,14 +28,13 @@ function checksumLowerHex(lower: string): Address {
   return out as Address;
 }
 
-// Recovered signers repeat (a proxy sees the same senders over and over) and the checksum costs
-// a keccak, about a tenth of a native recovery; a small cache, emptied when full, skips it.
+// Addresses repeat (a proxy sees the same senders, receiver and contract on every request) and
+// the checksum costs a keccak, about a tenth of a native recovery; a small cache, emptied when
+// full, skips it.
 const checksumCache = new Map<string, Address>();
 const CHECKSUM_CACHE_SIZE = 4096;
 
-/** The checksummed address of 20 raw bytes (e.g. the tail of a public key's hash). */
-export function addressFromBytes(bytes: Uint8Array): Address {
-  const lower = bytesToHex(bytes).slice(2);
+function cachedChecksum(lower: string): Address {
   let address = checksumCache.get(lower);
   if (address === undefined) {
     if (checksumCache.size >= CHECKSUM_CACHE_SIZE) checksumCache.clear();
@@ -43,6 +42,11 @@ export function addressFromBytes(bytes: Uint8Array): Address {
     checksumCache.set(lower, address);
   }
   return address;
+}
+
+/** The checksummed address of 20 raw bytes (e.g. the tail of a public key's hash). */
+export function addressFromBytes(bytes: Uint8Array): Address {
+  return cachedChecksum(bytesToHex(bytes).slice(2));
 }
 
 /** The 20 bytes of an address (§1.1), validating it. */
