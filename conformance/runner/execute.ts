@@ -59,7 +59,7 @@ export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSigna
     const at = index >= 0 && index < c.steps.length ? { step: index, stepLine: c.stepLines[index] } : {};
     const where = index >= 0 && index < c.steps.length ? `step ${index + 1} (${actionOf(c.steps[index] as Step)}, line ${c.stepLines[index]}): ` : 'setup: ';
     const base = { ...at, exchanges: ctx.exchanges, chainCalls: env.chain.calls };
-    if (signal.aborted) return { outcome: 'error', message: `${where}timed out`, ...base };
+    if (signal.aborted) return { outcome: 'error', message: `${where}${typeof signal.reason === 'string' ? signal.reason : 'aborted'}`, ...base };
     if (err instanceof Mismatch) return { outcome: c.level === 'MUST' ? 'fail' : 'warn', message: where + err.message, ...base };
     if (err instanceof ChainCallError) return { outcome: c.level === 'MUST' ? 'fail' : 'warn', message: `${where}transaction refused: ${err.message}`, ...base };
     if (err instanceof TransportError) return { outcome: 'error', message: `${where}no usable answer from the target: ${err.message}`, ...base };

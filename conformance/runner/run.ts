@@ -154,13 +154,13 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
 
 async function withTimeout(c: LoadedCase, env: RunEnv, ms: number, outer?: AbortSignal): Promise<CaseRun> {
   const ac = new AbortController();
-  const onOuter = () => ac.abort();
+  const onOuter = () => ac.abort('interrupted (Ctrl-C)');
   outer?.addEventListener('abort', onOuter);
   let timer: NodeJS.Timeout | undefined;
   const progress: CaseProgress = { where: 'setup' };
   const timedOut = new Promise<CaseRun>((resolve) => {
     timer = setTimeout(() => {
-      ac.abort();
+      ac.abort('timed out');
       const at = progress.step !== undefined ? { step: progress.step, stepLine: progress.stepLine } : {};
       resolve({ outcome: 'error', message: `case timed out after ${ms} ms in ${progress.where}`, exchanges: [], chainCalls: [...env.chain.calls], ...at });
     }, ms);

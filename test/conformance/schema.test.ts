@@ -1,9 +1,9 @@
 /** The case format: every problem names its file, line and field; the catalogue itself is valid. */
 import { expect } from 'chai';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CaseFormatError, loadCaseText, loadCases } from '../../conformance/runner/load.ts';
+import { CASES_DIR, CaseFormatError, loadCaseText, loadCases } from '../../conformance/runner/load.ts';
 import { globToRegExp, selectCases } from '../../conformance/runner/select.ts';
 
 const HEAD = `id: rdn/payment/1
@@ -96,6 +96,16 @@ steps:
     for (const a of ['signature', 'headers', 'payment', 'proof', 'channel', 'chain', 'close', 'restart', 'rest', 'paywall']) expect(areas).to.include(a);
     for (const c of cases) expect(c.spec).to.match(/^§[1-6]/);
     for (const s of ['§1.4', '§3.1', '§3.2', '§4', '§5']) expect(cases.some((c) => c.spec === s), s).to.equal(true);
+  });
+
+  it('names only existing cases in conformance/faults.json (the self-test map)', async () => {
+    const ids = new Set((await loadCases()).map((c) => c.id));
+    const map = JSON.parse(await readFile(path.resolve(CASES_DIR, '../faults.json'), 'utf8')) as Record<string, { catches?: string[] }>;
+    for (const [fault, entry] of Object.entries(map)) {
+      if (fault.startsWith('$')) continue;
+      expect(entry.catches?.length, fault).to.be.greaterThan(0);
+      for (const id of entry.catches ?? []) expect(ids.has(id), `${fault}: ${id}`).to.equal(true);
+    }
   });
 
   it('selects by glob and level', async () => {
