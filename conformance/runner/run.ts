@@ -66,7 +66,8 @@ async function openChain(opts: RunOptions): Promise<{ url: string; close: () => 
   if (opts.rpcUrl) return { url: opts.rpcUrl, close: async () => {} };
   // Imported lazily: a run against an external chain never loads ganache.
   const { startChain } = await import('../../src/sim/index.ts');
-  const chain = await startChain();
+  // The chain's own named senders are not used (each case derives its own parties): one, unfunded.
+  const chain = await startChain({ senders: 1, tokensPerSender: 0n });
   const server = await chain.listen(0);
   return {
     url: server.url,
