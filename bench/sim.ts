@@ -19,6 +19,8 @@ import { fundSenders } from '../src/sim/economics/funding.ts';
 import { emptyBook } from '../src/sim/economics/book.ts';
 import { injectFetch } from '../src/sim/economics/inject-fetch.ts';
 import { createLedger } from '../src/sim/economics/ledger.ts';
+import { forEachLimited } from '../src/sim/economics/concurrency.ts';
+import { PAYMENT_CONCURRENCY } from '../src/sim/economics/run.ts';
 import { startReceiverSide } from '../src/sim/economics/receiver-side.ts';
 import { createRng } from '../src/sim/economics/rng.ts';
 import { toScenario } from '../src/sim/economics/scenario.ts';
@@ -26,6 +28,7 @@ import { toScenario } from '../src/sim/economics/scenario.ts';
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 1000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20);
 const TOPUPS = process.env.BENCH_TOPUPS === '1';
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? PAYMENT_CONCURRENCY);
 const PRICE = 5;
 
 const now = () => performance.now();
@@ -75,8 +78,8 @@ async function main(): Promise<void> {
     }, (ms, n) => `${n} transactions, ${rate(n, ms)} tx/s`);
     await chain.mine(1);
     await phase('receiver sync (events of all channels)', () => side.sync(), () => '');
-    const paid = await phase('payments (client.fetch → proxy → pay(), agents concurrent)', async () => {
-      await Promise.all(agents.map((a) => paymentPhase(ctx, a)));
+    const paid = await phase(`payments (client.fetch → proxy → pay(), at most ${CONCURRENCY} senders at once)`, async () => {
+      await forEachLimited(agents, CONCURRENCY, (a) => paymentPhase(ctx, a));
       return book.totals.served;
     }, (ms, n) => `${n} served, ${rate(n, ms)} payments/s`);
     await phase('ledger (receipts → gas)', () => createLedger(chain, book, startBlock + 1).scan(1e9), () => `${book.totals.txSenders} receipts`);

@@ -14,12 +14,16 @@ import { startChain, type Chain } from '../chain.ts';
 import { chainPhase, createAgents, makeDeposits, paymentPhase, type AgentContext, type DepositNeed } from './agents.ts';
 import { fundSenders } from './funding.ts';
 import { emptyBook, type Book } from './book.ts';
+import { forEachLimited } from './concurrency.ts';
 import { injectFetch } from './inject-fetch.ts';
 import { createLedger } from './ledger.ts';
 import { startReceiverSide } from './receiver-side.ts';
 import { createRng, shuffle } from './rng.ts';
 import type { Scenario } from './scenario.ts';
 import { summarize, tickRow, type Row, type RunSummary } from './metrics.ts';
+
+/** Senders paying at the same time in the payment phase (the order of payments never matters). */
+export const PAYMENT_CONCURRENCY = 32;
 
 /** Senders' token endowment: far above any scenario's deposits, so nobody runs dry by accident. */
 const TOKENS_PER_SENDER = 10n ** 24n;
@@ -84,7 +88,7 @@ async function runOn(chain: Chain, spec: RunSpec, dir: string): Promise<RunResul
       if (head < tickEnd) head = await chain.mine(tickEnd - head);
       await receiverSide.setOnline(!offlineAt(head - startBlock));
       await receiverSide.sync();
-      await Promise.all(agents.map((a) => paymentPhase(ctx, a)));
+      await forEachLimited(agents, PAYMENT_CONCURRENCY, (a) => paymentPhase(ctx, a));
       head = await chain.blockNumber();
       await ledger.scan(head);
       const [locked, received] = await Promise.all([balanceOf(chain.addresses.channels), balanceOf(chain.accounts.receiver.address)]);
