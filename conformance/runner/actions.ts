@@ -65,7 +65,11 @@ export async function chainAction(ctx: Ctx, step: Step): Promise<string | undefi
     if (step.target !== 'stop') await ctx.env.target.start();
     return undefined;
   }
-  if (step.outage !== undefined) return void (await chain.outage(Math.round(step.outage * ctx.env.multiplier)));
+  if (step.outage !== undefined) {
+    const ms = Math.round(step.outage * ctx.env.multiplier);
+    ctx.outageUntil = Date.now() + ms;
+    return void (await chain.outage(ms));
+  }
   if (step.coop_close) {
     const sink: Exchange[] = [];
     const { problems, response } = await coopClose(ctx, step, step.coop_close, sink).finally(() => ctx.exchanges.push(...sink));

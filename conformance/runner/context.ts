@@ -51,6 +51,8 @@ export interface Ctx {
   snapshots: Map<string, string>;
   startBlock: number;
   exchanges: Exchange[];
+  /** when a chain outage this case started ends (ms since epoch); 0 if none */
+  outageUntil: number;
 }
 
 // ---------------------------------------------------------------------------------------------

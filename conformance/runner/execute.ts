@@ -30,7 +30,7 @@ export interface CaseProgress {
 
 export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSignal, progress: CaseProgress = { where: 'setup' }): Promise<CaseRun> {
   env.chain.calls = [];
-  const ctx: Ctx = { c, env, signal, parties: new Map(), channels: new Map(), proofs: new Map(), snapshots: new Map(), startBlock: 0, exchanges: [] };
+  const ctx: Ctx = { c, env, signal, parties: new Map(), channels: new Map(), proofs: new Map(), snapshots: new Map(), startBlock: 0, exchanges: [], outageUntil: 0 };
   const missing = (c.needs ?? []).filter((p) => !env.parts[p]);
   if (missing.length > 0) {
     const why = missing.map((p) => (p === 'restart' ? 'restart (the runner did not launch the target)' : `${p} (404)`));
@@ -38,6 +38,10 @@ export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSigna
   }
   let index = -1;
   const t00 = Date.now();
+  // Whatever the outcome, the next case must not start while this one's chain outage lasts.
+  const outageOver = async () => {
+    if (ctx.outageUntil > Date.now()) await sleep(ctx.outageUntil - Date.now() + 50);
+  };
   try {
     for (const [name, p] of Object.entries(c.parties ?? {})) {
       const key = ChainClient.partyKey(env.salt, c.id, name);
@@ -54,8 +58,10 @@ export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSigna
       await runStep(ctx, c.steps[index] as Step);
       if (TRACE) process.stderr.write(`  ${c.id} step ${index + 1} ${actionOf(c.steps[index] as Step)}: ${Date.now() - t0} ms\n`);
     }
+    await outageOver();
     return { outcome: 'pass', exchanges: [], chainCalls: [] };
   } catch (err) {
+    await outageOver();
     const at = index >= 0 && index < c.steps.length ? { step: index, stepLine: c.stepLines[index] } : {};
     const where = index >= 0 && index < c.steps.length ? `step ${index + 1} (${actionOf(c.steps[index] as Step)}, line ${c.stepLines[index]}): ` : 'setup: ';
     const base = { ...at, exchanges: ctx.exchanges, chainCalls: env.chain.calls };

@@ -40,7 +40,7 @@ describe('uraiden conformance (CLI)', function () {
     await writeFile(known, JSON.stringify({ 'rdn/paywall/1': 'resets the connection' }));
     const r = await uraiden([
       'conformance', '--target-cmd', `node ${path.join(FIXTURES, 'bad-target.mjs')}`,
-      '--cases', 'rdn/headers/13,rdn/paywall/1,rdn/paywall/3,rdn/payment/13,rdn/rest/1',
+      '--cases', 'rdn/headers/13,rdn/chain/2,rdn/paywall/1,rdn/paywall/3,rdn/payment/13,rdn/rest/1',
       '--case-timeout', '4000', '--report-dir', reports, '--expected-failures', known,
     ]);
     expect(r.code, r.stdout + r.stderr).to.equal(1);
@@ -53,8 +53,21 @@ describe('uraiden conformance (CLI)', function () {
     expect(by['rdn/payment/13']).to.include({ outcome: 'error' });
     expect(by['rdn/payment/13']?.message).to.match(/timed out|no complete answer/);
     expect(by['rdn/rest/1']).to.include({ outcome: 'unimplemented' });
+    // a SHOULD case that is not met: warn, which alone would not fail the run
+    expect(by['rdn/chain/2']).to.include({ outcome: 'warn' });
     expect(by['rdn/paywall/3']?.outcome).to.be.oneOf(['pass', 'fail']);
     expect(r.stdout).to.match(/slowest cases/);
     checkXml(await readFile(path.join(reports, 'conformance.junit.xml'), 'utf8'));
+  });
+
+  it('--strict turns a SHOULD warning into a failure', async () => {
+    const reports = await mkdtemp(path.join(os.tmpdir(), 'reports-'));
+    const args = ['conformance', '--target-cmd', `node ${path.join(FIXTURES, 'bad-target.mjs')}`, '--cases', 'rdn/chain/2', '--report-dir', reports];
+    const lenient = await uraiden(args);
+    expect(lenient.code, lenient.stdout).to.equal(0);
+    expect(lenient.stdout).to.match(/warn\s+rdn\/chain\/2/);
+    const strict = await uraiden([...args, '--strict']);
+    expect(strict.code, strict.stdout).to.equal(1);
+    expect(strict.stdout).to.match(/FAIL\s+rdn\/chain\/2/);
   });
 });
