@@ -61,6 +61,8 @@ export class ReceiverConfigError extends UraidenError {
 export class RpcError extends UraidenError {
   readonly method: string;
   readonly rpcCode: number | undefined;
+  /** no answer within the timeout: the node may only be slow, unlike a refused connection */
+  timedOut = false;
 
   constructor(method: string, message: string, rpcCode?: number, options?: ErrorOptions) {
     super('RPC_ERROR', `${method}: ${message}`, options);

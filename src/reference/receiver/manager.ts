@@ -10,7 +10,7 @@ import { privateKeyToAddress, toChecksumAddress, type Address, type Hex } from '
 import { channelsInterface, tokenInterface } from './abi.ts';
 import { decideCooperativeClose, type ClosingContext } from './closing.ts';
 import { runDisputes, type DisputeContext } from './disputes.ts';
-import { ReceiverConfigError, ReceiverStoppedError } from './errors.ts';
+import { ReceiverConfigError, ReceiverStoppedError, RpcError } from './errors.ts';
 import { consoleLogger } from './log.ts';
 import { emptyUnconfirmed, keyOf, type ChainChannel, type ChannelKey, type Logger } from './model.ts';
 import { closeAllChannels, withdrawChannels, type CloseAllResult, type OperationsContext, type WithdrawResult } from './operations.ts';
@@ -221,8 +221,11 @@ export async function openReceiver(options: ReceiverOptions): Promise<Receiver> 
       lastSuccessAt = Date.now();
       lastError = undefined;
     } catch (err) {
-      lastError = describe(err);
-      log.warn(`poll failed: ${lastError}`);
+      // A refused or failed call means the chain is gone: unhealthy at once. A call that merely
+      // timed out may be a slow node under load; health() then waits for staleAfterMs without a
+      // successful poll before it answers 502, so one slow answer does not refuse payments.
+      if (!(err instanceof RpcError && err.timedOut)) lastError = describe(err);
+      log.warn(`poll failed: ${describe(err)}`);
       throw err;
     }
     // Disputes after the poll counts as a success: a failing dispute is not an unreachable chain.

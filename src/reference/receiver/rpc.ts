@@ -35,7 +35,9 @@ export function httpRpc(url: string, timeoutMs: number, slowTimeoutMs = Math.max
           signal: AbortSignal.timeout(limit),
         });
       } catch (err) {
-        throw new RpcError(method, `transport: ${describe(err)}`, undefined, { cause: err });
+        const error = new RpcError(method, `transport: ${describe(err)}`, undefined, { cause: err });
+        error.timedOut = err instanceof Error && err.name === 'TimeoutError';
+        throw error;
       }
       let body: { result?: unknown; error?: { code?: number; message?: string; data?: unknown } };
       try {
