@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ChainClient } from './chain.ts';
 import { executeCase, type CaseProgress, type CaseRun, type Outcome, type RunEnv } from './execute.ts';
 import { send } from './http.ts';
-import { externalTarget, freePort, launchedTarget, type Target } from './target.ts';
+import { externalTarget, freePort, launchedTarget, TargetStartError, type Target } from './target.ts';
 import type { LoadedCase, OptionalPart } from './types.ts';
 
 export interface RunOptions {
@@ -117,7 +117,19 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
       });
     }
     say(`target ${opts.targetUrl ?? opts.targetCmd}, chain ${chainHandle.url} (chain id ${chain.info.chainId}, challenge period ${chain.info.challengePeriod}, ${opts.confirmations} confirmations)`);
-    await target.start();
+    // Warm the in-process chain up on the calls a receiver makes first (a cold ganache can take
+    // seconds on its first eth_call/eth_getLogs, and a target may time out on them at start).
+    await chain.channelInfo(chain.receiver, chain.receiver, 1).catch(() => undefined);
+    await chain.provider.getLogs({ address: chain.contract, fromBlock: 0, toBlock: 'latest' }).catch(() => undefined);
+    try {
+      await target.start();
+    } catch (err) {
+      // One more try: a target that could not reach a busy chain in time deserves a second start;
+      // one that fails twice is reported as it is.
+      if (!(err instanceof TargetStartError) || !target.canRestart) throw err;
+      say(`the target did not start (${err.message.split('\n')[0]}); trying once more`);
+      await target.start();
+    }
     const parts = await probeParts(target, 5_000 * m, target.canRestart);
     say(`optional parts: echodyn ${parts.echodyn ? 'yes' : 'no'}, REST API ${parts['rest-api'] ? 'yes' : 'no'}, restart ${parts.restart ? 'yes' : 'no'}`);
     // On the runner's own fresh chain the salt is constant, so keys and blocks repeat run after
