@@ -235,8 +235,8 @@ export function parseScenario(text: string, file = '<scenario>'): LoadedScenario
     throw new ScenarioError('', first.code, `valid YAML (${first.message.split('\n')[0]})`, { file, line: pos.line, column: pos.col });
   }
   const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
-  const locate = (path: string[]) => {
-    const node = nodeAt(doc.contents, path);
+  const locate = (path: string[], key = false) => {
+    const node = nodeAt(doc.contents, path, key);
     if (!node?.range) return undefined;
     const pos = lineCounter.linePos(node.range[0]);
     return { line: pos.line, column: pos.col };
@@ -255,14 +255,18 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   return parseScenario(text, file);
 }
 
-/** The YAML node at a path (the key's node when the value is missing, so a line is still known). */
-function nodeAt(node: unknown, path: string[]): Node | undefined {
+/**
+ * The YAML node at a path: the value's (the key's when the value is missing, so a line is still
+ * known), or with `wantKey` the last key's.
+ */
+function nodeAt(node: unknown, path: string[], wantKey = false): Node | undefined {
   let cur = node as Node | undefined;
-  for (const key of path) {
+  for (const [i, key] of path.entries()) {
     if (isMap(cur)) {
       const pair = cur.items.find((p) => String((p.key as { value?: unknown } | null)?.value ?? p.key) === key);
       if (!pair) return cur;
-      cur = (pair.value as Node | null) ?? (pair.key as Node);
+      const last = i === path.length - 1;
+      cur = (last && wantKey) || !pair.value ? (pair.key as Node) : (pair.value as Node);
     } else if (isSeq(cur)) {
       const item = cur.items[Number(key)] as Node | undefined;
       if (!item) return cur;

@@ -16,8 +16,8 @@ export type FieldSpec =
   | { kind: 'list'; item: FieldSpec; minItems?: number; default?: unknown[]; doc: string }
   | { kind: 'map'; value: FieldSpec; optional?: boolean; doc: string };
 
-/** Where a field sits in the source, when the caller knows (YAML positions). */
-export type Locate = (path: string[]) => { line?: number; column?: number } | undefined;
+/** Where a field sits in the source, when the caller knows (YAML positions): its value, or with `key` its name. */
+export type Locate = (path: string[], key?: boolean) => { line?: number; column?: number } | undefined;
 
 export interface CheckContext {
   file?: string;
@@ -25,8 +25,8 @@ export interface CheckContext {
 }
 
 export function check(spec: FieldSpec, value: unknown, path: string[], ctx: CheckContext): unknown {
-  const fail = (expected: string, at: string[] = path, bad: unknown = value): never => {
-    const pos = ctx.locate?.(at) ?? ctx.locate?.(at.slice(0, -1));
+  const fail = (expected: string, at: string[] = path, bad: unknown = value, key = false): never => {
+    const pos = ctx.locate?.(at, key) ?? ctx.locate?.(at.slice(0, -1));
     throw new ScenarioError(at.join('.'), bad, expected, { ...(ctx.file !== undefined && { file: ctx.file }), ...pos });
   };
   if (value === undefined || value === null) {
@@ -67,7 +67,7 @@ export function check(spec: FieldSpec, value: unknown, path: string[], ctx: Chec
     case 'object': {
       if (!isPlainObject(value)) return fail(spec.doc);
       for (const key of Object.keys(value)) {
-        if (!(key in spec.fields)) fail(`one of the fields ${Object.keys(spec.fields).join(', ')} (unknown field)`, [...path, key], key);
+        if (!(key in spec.fields)) fail(`one of the fields ${Object.keys(spec.fields).join(', ')} (unknown field)`, [...path, key], key, true);
       }
       const out: Record<string, unknown> = {};
       for (const [key, field] of Object.entries(spec.fields)) {

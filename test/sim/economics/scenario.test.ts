@@ -1,6 +1,14 @@
 /** Scenario validation: every refusal names the field, what was expected, and (from YAML) the line. */
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { parseScenario, planRuns, ScenarioError } from '../../../src/sim/economics/index.ts';
+
+const BIN = fileURLToPath(new URL('../../../bin/uraiden.js', import.meta.url));
 
 const VALID = `name: ok
 horizon: 100
@@ -36,7 +44,7 @@ describe('sim/economics: scenario files', () => {
     const e = refusal(VALID.replace('  topUp: 50\n', '  topUp: 50\n  topup: 40\n'));
     expect(e.field).to.equal('senders.topup');
     expect(e.line).to.equal(9);
-    expect(e.message).to.match(/^test\.yaml:9:\d+: senders\.topup: .*unknown field/);
+    expect(e.message).to.match(/^test\.yaml:9:3: senders\.topup: .*unknown field/);
   });
 
   it('refuses a value of the wrong type, saying what was expected', () => {
@@ -84,5 +92,20 @@ describe('sim/economics: scenario files', () => {
       [10, 5, 1], [10, 5, 2], [10, 6, 1], [10, 6, 2], [20, 5, 1], [20, 5, 2], [20, 6, 1], [20, 6, 2],
     ]);
     expect(runs.map((r) => r.run)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('`uraiden simulate` refuses a bad file with one line naming file, line and field (exit 1)', async function () {
+    this.timeout(30_000);
+    const dir = await mkdtemp(join(tmpdir(), 'uraiden-sim-cli-'));
+    try {
+      const file = join(dir, 'bad.yaml');
+      await writeFile(file, VALID.replace('count: 2', 'count: 0'));
+      const run = promisify(execFile)(process.execPath, ['bin/uraiden.js', 'simulate', file, '--out', join(dir, 'out')]);
+      const err = (await run.then(() => expect.fail('accepted'), (e: unknown) => e)) as { code: number; stderr: string };
+      expect(err.code).to.equal(1);
+      expect(err.stderr.trim()).to.match(new RegExp(`^uraiden: ${file.replace(/[.\\/]/g, '\\$&')}:6:\\d+: senders\\.count: 0 is invalid: expected a number of senders`));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
