@@ -100,7 +100,7 @@ describe('sim/economics: scenario files', () => {
     try {
       const file = join(dir, 'bad.yaml');
       await writeFile(file, VALID.replace('count: 2', 'count: 0'));
-      const run = promisify(execFile)(process.execPath, ['bin/uraiden.js', 'simulate', file, '--out', join(dir, 'out')]);
+      const run = promisify(execFile)(process.execPath, [BIN, 'simulate', file, '--out', join(dir, 'out')]);
       const err = (await run.then(() => expect.fail('accepted'), (e: unknown) => e)) as { code: number; stderr: string };
       expect(err.code).to.equal(1);
       expect(err.stderr.trim()).to.match(new RegExp(`^uraiden: ${file.replace(/[.\\/]/g, '\\$&')}:6:\\d+: senders\\.count: 0 is invalid: expected a number of senders`));
