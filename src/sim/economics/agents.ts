@@ -1,5 +1,5 @@
 /**
- * The senders: reference clients with a behaviour. Each tick has two phases:
+ * The senders: reference clients with a behaviour. Each tick has three steps for them:
  *
  * - chain phase (agents one after the other, by index): draw this tick's requests, then what the
  *   agent does on chain — a cheater's stale close, a settle due or an honest close, through its
@@ -8,9 +8,9 @@
  *   fixes every open block, and so the whole table.
  * - deposits: every agent's open, then every top-up, sent as two batches (batch.ts) — the same
  *   ERC223 transfers the client would send, in a few blocks instead of one block each.
- * - payment phase (agents concurrently, each agent's requests in order): every request goes
- *   through `client.fetch` and the real proxy. Payments touch no chain state, so running agents
- *   side by side changes nothing but the wall time.
+ * - payment phase (agents concurrently, at most PAYMENT_CONCURRENCY at once, each agent's
+ *   requests in order): every request goes through `client.fetch` and the real proxy. Payments
+ *   touch no chain state, so running agents side by side changes nothing but the wall time.
  *
  * A request that must wait — the deposit it needs is not confirmed yet, or the receiver has not
  * seen the channel — is deferred to the next tick instead of mining blocks inside the request:
@@ -27,7 +27,7 @@ import type { Book } from './book.ts';
 import { poisson, weighted, type Rng } from './rng.ts';
 import type { Scenario } from './scenario.ts';
 
-/** Thrown by the client's retry hook: the request waits for the next tick. */
+/** Thrown by the client's retry hook: the request waits for the next tick (a signal, not a failure). */
 export class DeferredRequest extends Error {}
 
 /** Any origin works: requests never leave the process (see inject-fetch.ts). */
