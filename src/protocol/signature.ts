@@ -5,19 +5,13 @@
  * ecrecover path accepts — v ∈ {0, 1, 27, 28}, any s in [1, n) — and refuses everything else,
  * because a proof the contract would reject is worthless to a receiver in a dispute.
  */
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import * as noble from '@noble/secp256k1';
 import { addressFromBytes } from './address.ts';
-import { recoverPublicKey } from './backend.ts';
+import { recoverPublicKey, signRecoverable } from './backend.ts';
 import { bytesToHex, decodeHex, keccak256 } from './bytes.ts';
 import { InvalidHexError, InvalidPrivateKeyError, InvalidSignatureError } from './errors.ts';
 import { balanceMessageDigest, closingMessageDigest } from './messages.ts';
 import type { Address, BalanceProofMessage, ClosingMessage, Hex } from './types.ts';
-
-// noble's synchronous sign needs these (RFC 6979 runs HMAC-DRBG over SHA-256).
-noble.hashes.sha256 = sha256;
-noble.hashes.hmacSha256 = (key, msg) => hmac(sha256, key, msg);
 
 /** The secp256k1 group order n, big-endian: r and s must lie in [1, n). */
 const N = decodeHex('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141', 0, 32)!;
@@ -89,11 +83,11 @@ function privateKeyBytes(privateKey: string): Uint8Array {
 }
 
 function signDigest(privateKey: Hex, digest: Uint8Array): Hex {
-  // Recovered format is recid ‖ r ‖ s; Ethereum wants r ‖ s ‖ (27 + recid).
-  const rec = noble.sign(digest, privateKeyBytes(privateKey), { prehash: false, lowS: true, format: 'recovered' });
+  // Ethereum wants r ‖ s ‖ (27 + recid).
+  const { rs, recid } = signRecoverable(digest, privateKeyBytes(privateKey));
   const out = new Uint8Array(65);
-  out.set(rec.subarray(1), 0);
-  out[64] = 27 + rec[0]!;
+  out.set(rs, 0);
+  out[64] = 27 + recid;
   return bytesToHex(out);
 }
 

@@ -96,6 +96,17 @@ describe('protocol: signature backends (§1.4)', () => {
     expect(signatureBackend()).to.equal('noble');
   });
 
+  it('both backends sign the same bytes (RFC 6979 nonces, low s), so vectors do not depend on the backend', () => {
+    const signatures = (backend: 'native' | 'noble') => {
+      setSignatureBackend(backend);
+      return Array.from({ length: 20 }, (_, i) => [
+        signBalanceProof(senderKey, { ...proof, balance: BigInt(i) * 1_000_003n }),
+        signClosing(receiverKey, { ...closing, openBlock: i + 1 }),
+      ]);
+    };
+    for (const backend of availableSignatureBackends()) expect(signatures(backend), backend).to.deep.equal(signatures('noble'));
+  });
+
   const backendAtLoad = (value: string) => promisify(execFile)(process.execPath, ['--import=tsx', '--input-type=module', '-e',
     `import { signatureBackend } from '${new URL('../../src/index.ts', import.meta.url).href}'; console.log(signatureBackend())`], { env: { ...process.env, URAIDEN_SECP: value } });
 
