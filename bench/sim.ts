@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     const startBlock = await chain.blockNumber();
     const book = emptyBook();
     const ctx: AgentContext = { chain, scenario, rng: createRng(1), book, receiver: chain.accounts.receiver.address, startBlock };
-    const side = await startReceiverSide({ chain, dir, confirmations: 1, startBlock, resources: scenario.resources });
+    const side = await startReceiverSide({ chain, dir, confirmations: 1, disputes: true, startBlock, resources: scenario.resources });
     const fetchImpl = injectFetch(() => side.app());
     const agents: Agent[] = await phase('clients (connect once, first sync each)', () => createAgents(ctx, chain.accounts.senders, new Set(), (i) => join(dir, `s${i}.json`), fetchImpl), (ms) => `${rate(SENDERS, ms)} clients/s`);
     const txs = await phase('channel transactions (open' + (TOPUPS ? ' + top-up' : '') + ', batched)', async () => {

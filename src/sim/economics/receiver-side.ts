@@ -30,6 +30,8 @@ export async function startReceiverSide(opts: {
   chain: Chain;
   dir: string;
   confirmations: number;
+  /** false: the receiver never disputes (the receiver's 'no-dispute' switch, src/reference/faults.ts) */
+  disputes: boolean;
   startBlock: number;
   resources: ResourceSpec[];
 }): Promise<ReceiverSide> {
@@ -45,6 +47,7 @@ export async function startReceiverSide(opts: {
       contract: chain.addresses.channels,
       stateFile: join(opts.dir, 'receiver.sqlite'),
       confirmations: opts.confirmations,
+      ...(!opts.disputes && { faults: new Set(['no-dispute'] as const) }),
       startBlock: opts.startBlock,
       pollIntervalMs: NEVER_MS,
       staleAfterMs: Number.MAX_SAFE_INTEGER,

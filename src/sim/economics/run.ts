@@ -62,7 +62,7 @@ async function runOn(chain: Chain, spec: RunSpec, dir: string): Promise<RunResul
   const startBlock = await chain.blockNumber();
   const book: Book = emptyBook();
   const rng = createRng(spec.seed);
-  const receiverSide = await startReceiverSide({ chain, dir, confirmations: s.receiver.confirmations, startBlock, resources: s.resources });
+  const receiverSide = await startReceiverSide({ chain, dir, confirmations: s.receiver.confirmations, disputes: s.receiver.disputes === 'always', startBlock, resources: s.resources });
   const ctx: AgentContext = { chain, scenario: s, rng, book, receiver: chain.accounts.receiver.address, startBlock };
   const cheaterCount = Math.round(s.cheaters.fraction * s.senders.count);
   const cheaters = new Set(shuffle(rng, s.senders.count).slice(0, cheaterCount));

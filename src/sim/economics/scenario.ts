@@ -33,7 +33,7 @@ export interface Scenario {
   /** wei per gas unit, applied to the gas each transaction really used */
   gasPrice: bigint;
   chain: { challengePeriod: number };
-  receiver: { confirmations: number; offline: OfflineWindow[] };
+  receiver: { confirmations: number; offline: OfflineWindow[]; disputes: 'always' | 'never' };
   resources: ResourceSpec[];
   senders: {
     count: number;
@@ -82,9 +82,11 @@ export const SCENARIO_SPEC: FieldSpec = {
     },
     receiver: {
       kind: 'object',
-      doc: 'a mapping with confirmations and offline',
+      doc: 'a mapping with confirmations, offline and disputes',
       fields: {
         confirmations: int('a non-negative number of confirmations', 0, 2),
+        // 'never' answers "what does cheating cost a receiver that does not watch for it?".
+        disputes: { kind: 'enum', values: ['always', 'never'], default: 'always', doc: 'always or never: whether the receiver disputes stale closes' },
         offline: {
           kind: 'list',
           default: [],

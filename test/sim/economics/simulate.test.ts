@@ -77,6 +77,16 @@ describe('sim/economics: simulate (real chain, proxy and clients)', function () 
     expect(s.final.refusedOffline as number).to.be.greaterThan(0);
   });
 
+  it('a receiver that is online but never disputes (receiver.disputes: never) loses the same difference', async () => {
+    const text = SCENARIO.replace('receiver: { confirmations: 1 }', 'receiver: { confirmations: 1, disputes: never }').replace(/sweep:[^]*$/, '');
+    const parsed = parseScenario(text, 'never.yaml');
+    const [run] = (await runAll(planRuns(parsed.raw, parsed.scenario), 1)) as [RunResult];
+    const [cheat] = run.summary.cheatCases;
+    expect(cheat!.outcome).to.equal('missed');
+    expect(run.summary.final).to.include({ online: 1, disputesRaised: 0, disputesMissed: 1 });
+    expect(BigInt(run.summary.final.lostToCheats as string)).to.equal(BigInt(cheat!.paid) - BigInt(cheat!.claimed));
+  });
+
   it('gives byte-identical tables for the same scenario and seed (worker process vs this one)', async () => {
     const again = await simulate(specOf(tickets[0]!));
     expect(toCsv(again.rows)).to.equal(toCsv(online.rows));
