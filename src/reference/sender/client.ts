@@ -42,6 +42,8 @@ export interface SenderClientOptions {
   contract: string;
   /** the store file; default defaultStorePath() */
   storePath?: string;
+  /** fsync every store write (default true); see WriteOptions.sync */
+  storeSync?: boolean;
   /** first block to scan for this sender's events in a fresh store (the contract's deployment block) */
   fromBlock?: number;
   policy?: PaymentPolicy;
@@ -114,6 +116,7 @@ export class SenderClient {
   readonly token: Address;
   readonly challengePeriod: number;
   readonly storePath: string;
+  readonly #storeSync: boolean;
   readonly policy: PaymentPolicy;
   readonly retry: RetryPolicy;
   readonly maxResyncs: number;
@@ -142,6 +145,7 @@ export class SenderClient {
     this.token = conn.token;
     this.challengePeriod = conn.challengePeriod;
     this.storePath = options.storePath ?? defaultStorePath();
+    this.#storeSync = options.storeSync ?? true;
     this.policy = options.policy ?? {};
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.maxResyncs = options.maxResyncs ?? 3;
@@ -362,7 +366,7 @@ export class SenderClient {
 
   /** @internal */
   save(): void {
-    saveAccount(this.storePath, this.#storeKey, this.#state);
+    saveAccount(this.storePath, this.#storeKey, this.#state, { sync: this.#storeSync });
   }
 
   /** @internal */

@@ -71,6 +71,8 @@ export async function createAgents(ctx: AgentContext, accounts: Account[], cheat
     provider: ctx.chain.provider,
     contract: ctx.chain.addresses.channels,
     storePath: storePath(i),
+    // The run's stores are thrown away with its temp dir: no fsync per payment.
+    storeSync: false,
     fromBlock: ctx.startBlock,
     fetch: fetchImpl,
     policy: { maxPrice: 2n ** 192n - 1n, initialDeposit: ctx.scenario.senders.initialDeposit, topUpAmount: ctx.scenario.senders.topUp },

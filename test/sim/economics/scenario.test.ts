@@ -35,7 +35,7 @@ describe('sim/economics: scenario files', () => {
     const { scenario } = parseScenario(VALID, 'test.yaml');
     expect(scenario.tick).to.equal(10);
     expect(scenario.chain.challengePeriod).to.equal(500);
-    expect(scenario.receiver).to.deep.equal({ confirmations: 2, offline: [] });
+    expect(scenario.receiver).to.deep.equal({ confirmations: 2, offline: [], disputes: 'always' });
     expect(scenario.resources[0]).to.deep.equal({ path: '/a', price: 5n, weight: 1 });
     expect(scenario.seeds).to.deep.equal([1]);
   });
