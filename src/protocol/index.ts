@@ -57,3 +57,4 @@ export {
   type ParsedReplyHeaders,
 } from './headers.ts';
 export { CHANNELS_ABI, TOKEN_ABI } from './abi.ts';
+export { CHANNEL_EVENT_TOPICS, decodeChannelLog, type ChannelEventKind, type ChannelEventData, type ChannelLog } from './events.ts';

@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { ethers } from 'ethers';
 import {
+  CHANNELS_ABI,
+  CHANNEL_EVENT_TOPICS,
+  decodeChannelLog,
   BALANCE_PROOF_MESSAGE_ID,
   BALANCE_PROOF_SCHEMA_HASH,
   CLOSING_MESSAGE_ID,
@@ -189,5 +192,28 @@ describe('protocol: channel key and ERC223 data (§1.5)', () => {
     expect(() => channelKey(sender, receiver, 2 ** 32)).to.throw(OutOfRangeError);
     expect(() => encodeTopUpData(sender, receiver, -1)).to.throw(OutOfRangeError);
     expect(() => encodeOpenData(sender, 'bob')).to.throw(InvalidAddressError).with.property('value', 'bob');
+  });
+});
+
+describe('protocol: channel events (§2)', () => {
+  const iface = new ethers.Interface(CHANNELS_ABI);
+
+  it('CHANNEL_EVENT_TOPICS are the topic0 of the five §2 events', () => {
+    for (const [kind, name] of [['created', 'ChannelCreated'], ['toppedUp', 'ChannelToppedUp'], ['closeRequested', 'ChannelCloseRequested'], ['settled', 'ChannelSettled'], ['withdraw', 'ChannelWithdraw']] as const) {
+      expect(CHANNEL_EVENT_TOPICS[kind], name).to.equal(iface.getEvent(name)!.topicHash);
+    }
+  });
+
+  it('decodeChannelLog reads sender, receiver, open block and amounts as ethers encodes them; ChannelCreated opens at its log block', () => {
+    const sender = '0x00000000000000000000000000000000000000aa';
+    const receiver = '0x00000000000000000000000000000000000000bb';
+    const created = iface.encodeEventLog('ChannelCreated', [sender, receiver, 100n]);
+    expect(decodeChannelLog({ ...created, blockNumber: 42 })).to.deep.equal({
+      kind: 'created', sender: ethers.getAddress(sender), receiver: ethers.getAddress(receiver), openBlock: 42, amount: 100n,
+    });
+    const settled = iface.encodeEventLog('ChannelSettled', [sender, receiver, 7, 30n, 25n]);
+    expect(decodeChannelLog({ ...settled, blockNumber: 99 })).to.deep.include({ kind: 'settled', openBlock: 7, amount: 30n, receiverTokens: 25n });
+    const other = iface.encodeFunctionData('token');
+    expect(decodeChannelLog({ topics: [ethers.id('Transfer(address,address,uint256)')], data: other, blockNumber: 1 })).to.equal(undefined);
   });
 });

@@ -5,7 +5,8 @@
 import { Contract, JsonRpcProvider, Network, Wallet, zeroPadValue, type AbstractProvider, type Log, type TransactionReceipt, type TransactionResponse } from 'ethers';
 import { toChecksumAddress } from '../../protocol/address.ts';
 import type { Address, Hex } from '../../protocol/types.ts';
-import { CHANNELS_ABI, EVENT_TOPICS, TOKEN_ABI, channelsInterface } from './abi.ts';
+import { decodeChannelLog } from '../../protocol/events.ts';
+import { CHANNELS_ABI, TOKEN_ABI } from './abi.ts';
 import { ChainAccessError, SenderTransactionError } from './errors.ts';
 
 export interface ChainConnection {
@@ -178,24 +179,19 @@ export async function fetchChannelEvents(conn: ChainConnection, fromBlock: numbe
 }
 
 function decodeEvent(log: Log): ChannelEvent | undefined {
-  const parsed = channelsInterface.parseLog({ topics: [...log.topics], data: log.data });
-  if (!parsed) return undefined;
-  const a = parsed.args;
-  const receiver = toChecksumAddress(a[1] as string);
-  const base = { receiver, block: log.blockNumber, logIndex: log.index };
-  switch (log.topics[0]) {
-    case EVENT_TOPICS.created:
-      // No block field in the event: the open block is the log's block (§2).
-      return { kind: 'created', ...base, openBlock: log.blockNumber, deposit: a[2] as bigint };
-    case EVENT_TOPICS.toppedUp:
-      return { kind: 'toppedUp', ...base, openBlock: Number(a[2]), added: a[3] as bigint };
-    case EVENT_TOPICS.closeRequested:
-      return { kind: 'closeRequested', ...base, openBlock: Number(a[2]), balance: a[3] as bigint };
-    case EVENT_TOPICS.settled:
-      return { kind: 'settled', ...base, openBlock: Number(a[2]), balance: a[3] as bigint };
-    case EVENT_TOPICS.withdraw:
-      return { kind: 'withdraw', ...base, openBlock: Number(a[2]), withdrawn: a[3] as bigint };
-    default:
-      return undefined;
+  const ev = decodeChannelLog(log);
+  if (!ev) return undefined;
+  const base = { receiver: ev.receiver, openBlock: ev.openBlock, block: log.blockNumber, logIndex: log.index };
+  switch (ev.kind) {
+    case 'created':
+      return { kind: 'created', ...base, deposit: ev.amount };
+    case 'toppedUp':
+      return { kind: 'toppedUp', ...base, added: ev.amount };
+    case 'closeRequested':
+      return { kind: 'closeRequested', ...base, balance: ev.amount };
+    case 'settled':
+      return { kind: 'settled', ...base, balance: ev.amount };
+    case 'withdraw':
+      return { kind: 'withdraw', ...base, withdrawn: ev.amount };
   }
 }
