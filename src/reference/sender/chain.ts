@@ -6,7 +6,7 @@ import { Contract, JsonRpcProvider, Network, Wallet, zeroPadValue, type Abstract
 import { toChecksumAddress } from '../../protocol/address.ts';
 import type { Address, Hex } from '../../protocol/types.ts';
 import { decodeChannelLog } from '../../protocol/events.ts';
-import { CHANNELS_ABI, TOKEN_ABI } from './abi.ts';
+import { CHANNELS_ABI, TOKEN_ABI } from '../../protocol/abi.ts';
 import { ChainAccessError, SenderTransactionError } from './errors.ts';
 
 export interface ChainConnection {

@@ -12,7 +12,7 @@ import { sameAddress, toChecksumAddress } from '../../protocol/address.ts';
 import { encodeOpenData, encodeTopUpData } from '../../protocol/messages.ts';
 import { recoverClosingSigner } from '../../protocol/signature.ts';
 import type { Address, Hex } from '../../protocol/types.ts';
-import { EVENT_TOPICS } from './abi.ts';
+import { CHANNEL_EVENT_TOPICS } from '../../protocol/events.ts';
 import { connectChain, fetchChannelEvents, sendTransaction, tokenBalance, type ChainConnection } from './chain.ts';
 import { applyEvents, findChannel, signBalance } from './channels.ts';
 import {
@@ -299,7 +299,7 @@ export class SenderClient {
       const receipt = await sendTransaction('settle', () => this.conn.channels.getFunction('settle')(ch.receiver, openBlock));
       let receiverTokens = 0n;
       for (const log of receipt.logs) {
-        if (log.topics[0] === EVENT_TOPICS.settled && sameAddress(log.address, this.contract)) {
+        if (log.topics[0] === CHANNEL_EVENT_TOPICS.settled && sameAddress(log.address, this.contract)) {
           receiverTokens = BigInt('0x' + log.data.slice(2 + 64, 2 + 128));
         }
       }
@@ -381,7 +381,7 @@ export class SenderClient {
           )
         : await this.approveThen('open channel (createChannel)', deposit, () => this.conn.channels.getFunction('createChannel')(to, deposit));
     // The open block is the block of the ChannelCreated log (the event has no block field).
-    const created = receipt.logs.find((l) => l.topics[0] === EVENT_TOPICS.created && sameAddress(l.address, this.contract));
+    const created = receipt.logs.find((l) => l.topics[0] === CHANNEL_EVENT_TOPICS.created && sameAddress(l.address, this.contract));
     if (created === undefined) throw new SenderTransactionError('open channel', `no ChannelCreated event in transaction ${receipt.hash}`);
     await this.syncUnlocked(receipt.blockNumber);
     const ch = this.requireChannel(to, created.blockNumber);
