@@ -7,7 +7,7 @@
  */
 import ganache from 'ganache';
 import memdownModule, { type MemDownConstructor } from 'memdown';
-import { startChain } from '../src/sim/chain.ts';
+import { startChain } from '../src/sim/chain.js';
 
 // memdown is CommonJS whose typings declare an ES default export (as in src/sim/chain.ts).
 const memdown = memdownModule as unknown as MemDownConstructor;

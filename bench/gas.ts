@@ -9,7 +9,7 @@
  * settled channel had no withdrawal.
  */
 import { SigningKey, solidityPacked, solidityPackedKeccak256, keccak256, toUtf8Bytes, type ContractTransactionResponse } from 'ethers';
-import { startChain, type Account, type Chain } from '../src/sim/chain.ts';
+import { startChain, type Account, type Chain } from '../src/sim/chain.js';
 
 /** Measured on the original contract (docs: /work/shared/FACTS.md and the task brief). */
 const ORIGINAL: Record<string, number> = {

@@ -19,8 +19,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { balanceMessageHash, bytesToHex, encodeOpenData, encodePaymentHeaders, signBalanceProof, type BalanceProofMessage } from '../src/protocol/index.ts';
-import { startChain, type Account } from '../src/sim/index.ts';
+import { balanceMessageHash, bytesToHex, encodeOpenData, encodePaymentHeaders, signBalanceProof, type BalanceProofMessage } from '../src/protocol/index.js';
+import { startChain, type Account } from '../src/sim/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 8);

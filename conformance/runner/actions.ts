@@ -1,10 +1,10 @@
 // Steps that change the chain or the target: open, top-up, mine, snapshot/revert, reorg, close,
 // settle, a cooperative close submitted on chain, restart, outage. Run once, never retried.
-import { ChainCallError } from './chain.ts';
-import { channel, party, address, blocks, CaseAbort, Mismatch, type Ctx } from './context.ts';
-import type { Exchange } from './http.ts';
-import { coopClose } from './requests.ts';
-import { actionOf, type Expect, type Step } from './types.ts';
+import { ChainCallError } from './chain.js';
+import { channel, party, address, blocks, CaseAbort, Mismatch, type Ctx } from './context.js';
+import type { Exchange } from './http.js';
+import { coopClose } from './requests.js';
+import { actionOf, type Expect, type Step } from './types.js';
 
 export function revertProblems(e: Expect | undefined, reverted: string | undefined): string[] {
   if (e?.reverts && reverted === undefined) return ['the transaction succeeded, expected it to revert'];

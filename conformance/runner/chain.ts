@@ -1,15 +1,11 @@
 // The runner's view of the chain: JSON-RPC only (ethers JsonRpcProvider + Wallets built from the
 // keys kit_info hands out), the way a test driver in another process would use `uraiden chain`.
 // Every call a case makes is recorded in `calls` for the report of a failing case.
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   Contract, FetchRequest, Interface, JsonRpcProvider, Network, Wallet, concat, getAddress, keccak256,
   toBeHex, toUtf8Bytes, zeroPadValue, type InterfaceAbi, type TransactionReceipt,
 } from 'ethers';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { artifact } from '../../src/contracts/artifacts.js';
 
 export interface KitInfo {
   chainId: number;
@@ -50,10 +46,7 @@ const ETH_PER_PARTY = 10n ** 18n;
 /** Enough for every call a case makes (the costliest, an ERC223 open, needs about 100k). */
 const GAS_LIMIT = 400_000n;
 
-async function abi(name: string): Promise<InterfaceAbi> {
-  const file = path.join(ROOT, 'build/contracts', `${name}.json`);
-  return (JSON.parse(await readFile(file, 'utf8')) as { abi: InterfaceAbi }).abi;
-}
+const abi = (name: 'RaidenMicroTransferChannels' | 'TestToken'): InterfaceAbi => artifact(name).abi as unknown as InterfaceAbi;
 
 export class ChainClient {
   readonly provider: JsonRpcProvider;
@@ -95,7 +88,7 @@ export class ChainClient {
     // No batching (one request, one answer: simple to follow in a trace), no caching of
     // eth_blockNumber (a mine or reorg must be seen at once).
     const provider = new JsonRpcProvider(req, network, { staticNetwork: network, batchMaxCount: 1, cacheTimeout: -1, pollingInterval: 10 });
-    return new ChainClient(provider, info, await abi('RaidenMicroTransferChannels'), await abi('TestToken'));
+    return new ChainClient(provider, info, abi('RaidenMicroTransferChannels'), abi('TestToken'));
   }
 
   get contract(): string { return getAddress(this.info.contracts.channels); }

@@ -1,7 +1,7 @@
 // On-chain expectations: getChannelInfo, token balances, the channel's events.
-import { matchJson } from './expect.ts';
-import { channel, party, interp, type Ctx } from './context.ts';
-import type { Expect } from './types.ts';
+import { matchJson } from './expect.js';
+import { channel, party, interp, type Ctx } from './context.js';
+import type { Expect } from './types.js';
 
 export async function chainProblems(ctx: Ctx, e: Expect | undefined): Promise<string[]> {
   if (!e) return [];

@@ -1,11 +1,11 @@
 // What a running case knows: its parties, channels, proofs and snapshots, and how names and
 // values in the YAML resolve against them. Shared by the step modules.
 import { getAddress, type Wallet } from 'ethers';
-import type { ChainClient } from './chain.ts';
-import type { Exchange } from './http.ts';
-import { normalized } from './sign.ts';
-import type { Target } from './target.ts';
-import type { Blocks, LoadedCase, OptionalPart } from './types.ts';
+import type { ChainClient } from './chain.js';
+import type { Exchange } from './http.js';
+import { normalized } from './sign.js';
+import type { Target } from './target.js';
+import type { Blocks, LoadedCase, OptionalPart } from './types.js';
 
 export type Outcome = 'pass' | 'fail' | 'warn' | 'unimplemented' | 'error';
 

@@ -1,15 +1,15 @@
 // Runs one case: funds its parties, plays its steps in order, checks each step's expectations, and
 // classifies the result (§6 outcomes). A case never throws: whatever happens becomes a CaseRun.
-import { ChainCallError, ChainClient } from './chain.ts';
-import { chainAction, revertProblems } from './actions.ts';
-import { chainProblems } from './checks.ts';
-import { DEFAULT_TOKENS, Mismatch, CaseAbort, RETRY_MS, TRACE, sleep, type Ctx, type Outcome, type RunEnv } from './context.ts';
-import { TransportError, type Exchange } from './http.ts';
-import { observe, preparePay } from './requests.ts';
-import { actionOf, type LoadedCase, type Step } from './types.ts';
+import { ChainCallError, ChainClient } from './chain.js';
+import { chainAction, revertProblems } from './actions.js';
+import { chainProblems } from './checks.js';
+import { DEFAULT_TOKENS, Mismatch, CaseAbort, RETRY_MS, TRACE, sleep, type Ctx, type Outcome, type RunEnv } from './context.js';
+import { TransportError, type Exchange } from './http.js';
+import { observe, preparePay } from './requests.js';
+import { actionOf, type LoadedCase, type Step } from './types.js';
 
-export type { Outcome, RunEnv } from './context.ts';
-export { priceOf } from './context.ts';
+export type { Outcome, RunEnv } from './context.js';
+export { priceOf } from './context.js';
 
 export interface CaseRun {
   outcome: Outcome;

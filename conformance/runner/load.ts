@@ -3,14 +3,11 @@
 // collected before failing, so one run shows every mistake.
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, parseAllDocuments, isNode, isMap, isPair, type Document } from 'yaml';
-import { ACTIONS, type CaseSpec, type LoadedCase, type Step } from './types.ts';
+import { ACTIONS, type CaseSpec, type LoadedCase, type Step } from './types.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const CASES_DIR = path.resolve(HERE, '../cases');
-export const SCHEMA_FILE = path.resolve(HERE, '../schema/case.schema.json');
+import { CASES_DIR, SCHEMA_FILE } from './paths.js';
 
 export interface CaseProblem {
   file: string;

@@ -3,8 +3,8 @@
 // write the same bytes.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Exchange } from './http.ts';
-import type { CaseResult, RunResult } from './run.ts';
+import type { Exchange } from './http.js';
+import type { CaseResult, RunResult } from './run.js';
 
 export const REPORT_FILES = { json: 'conformance.json', junit: 'conformance.junit.xml', html: 'conformance.html' };
 

@@ -1,11 +1,11 @@
 // Steps that talk HTTP to the target: pay (building honest or forged proofs), raw requests and
 // the §5 cooperative close; one attempt each (runStep repeats them under `within`).
-import { checkHttp } from './expect.ts';
-import { chainProblems } from './checks.ts';
-import { channel, party, address, interp, priceOf, type ChannelState, type Ctx } from './context.ts';
-import { send, type Exchange, type HttpRequest, type HttpResponse } from './http.ts';
-import { balanceHash, closingHash, mangle, signHash } from './sign.ts';
-import type { CoopCloseAction, PayAction, Step } from './types.ts';
+import { checkHttp } from './expect.js';
+import { chainProblems } from './checks.js';
+import { channel, party, address, interp, priceOf, type ChannelState, type Ctx } from './context.js';
+import { send, type Exchange, type HttpRequest, type HttpResponse } from './http.js';
+import { balanceHash, closingHash, mangle, signHash } from './sign.js';
+import type { CoopCloseAction, PayAction, Step } from './types.js';
 
 export interface PreparedPay {
   req: HttpRequest;

@@ -4,11 +4,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ChainClient } from './chain.ts';
-import { executeCase, type CaseProgress, type CaseRun, type Outcome, type RunEnv } from './execute.ts';
-import { send } from './http.ts';
-import { externalTarget, freePort, launchedTarget, TargetStartError, type Target } from './target.ts';
-import type { LoadedCase, OptionalPart } from './types.ts';
+import { ChainClient } from './chain.js';
+import { executeCase, type CaseProgress, type CaseRun, type Outcome, type RunEnv } from './execute.js';
+import { send } from './http.js';
+import { externalTarget, freePort, launchedTarget, TargetStartError, type Target } from './target.js';
+import type { LoadedCase, OptionalPart } from './types.js';
 
 export interface RunOptions {
   cases: LoadedCase[];
@@ -65,7 +65,7 @@ export interface RunResult {
 async function openChain(opts: RunOptions): Promise<{ url: string; close: () => Promise<void>; targetEnv?: (port: number, stateDir: string) => Record<string, string> }> {
   if (opts.rpcUrl) return { url: opts.rpcUrl, close: async () => {} };
   // Imported lazily: a run against an external chain never loads ganache.
-  const { startChain } = await import('../../src/sim/index.ts');
+  const { startChain } = await import('../../src/sim/index.js');
   // The chain's own named senders are not used (each case derives its own parties): one, unfunded.
   const chain = await startChain({ senders: 1, tokensPerSender: 0n });
   const server = await chain.listen(0);

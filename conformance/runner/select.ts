@@ -1,7 +1,7 @@
 // Which cases a run executes: id globs (`*` = any run of characters except `/`, `**` = anything)
 // and levels; and the known-failures file.
 import { readFile } from 'node:fs/promises';
-import type { Level, LoadedCase } from './types.ts';
+import type { Level, LoadedCase } from './types.js';
 
 export function globToRegExp(glob: string): RegExp {
   let re = '';

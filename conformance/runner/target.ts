@@ -2,7 +2,7 @@
 // the §6 environment (and may restart), or a URL of one already running (never restarted).
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { send, TransportError } from './http.ts';
+import { send, TransportError } from './http.js';
 
 export interface Target {
   readonly baseUrl: URL;

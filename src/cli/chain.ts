@@ -10,8 +10,8 @@ import {
   DEFAULT_SEED,
   DEFAULT_SENDERS,
   MIN_CHALLENGE_PERIOD,
-} from '../sim/defaults.ts';
-import { integerOption, nonEmptyOption } from './options.ts';
+} from '../sim/defaults.js';
+import { integerOption, nonEmptyOption } from './options.js';
 
 interface ChainCommandOptions {
   port: number;
@@ -53,7 +53,7 @@ async function serveChain(opts: ChainCommandOptions): Promise<void> {
   });
   // Loaded here, not at the top: ganache and ethers take seconds to load, and a usage error or
   // another subcommand should not wait for them.
-  const { startChain } = await import('../sim/chain.ts');
+  const { startChain } = await import('../sim/chain.js');
   const chain = await startChain({
     seed: opts.seed,
     challengePeriod: opts.challengePeriod,

@@ -13,9 +13,9 @@
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { Wallet } from 'ethers';
-import { ReplyHeaderError, toChecksumAddress, type Hex } from '../protocol/index.ts';
-import { createSenderClient, defaultStorePath, isRefusal, type SenderClient, type StoredChannel } from '../reference/sender/index.ts';
-import type { DepositMethod, PaymentPolicy } from '../reference/sender/policy.ts';
+import { ReplyHeaderError, toChecksumAddress, type Hex } from '../protocol/index.js';
+import { createSenderClient, defaultStorePath, isRefusal, type SenderClient, type StoredChannel } from '../reference/sender/index.js';
+import type { DepositMethod, PaymentPolicy } from '../reference/sender/policy.js';
 
 export const CLIENT_EXIT = { ok: 0, failure: 1, usage: 2, refusal: 3 } as const;
 

@@ -8,8 +8,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Level } from '../../conformance/runner/types.ts';
-import { integerOption } from './options.ts';
+import type { Level } from '../../conformance/runner/types.js';
+import { integerOption } from './options.js';
 
 // The runner (ajv, yaml, ethers, and ganache for the chain) is imported only when this command
 // runs, so that registering it costs the other subcommands' start-up nothing.
@@ -96,10 +96,10 @@ async function conformance(opts: ConformanceOptions): Promise<number> {
   if (opts.target && !opts.rpcUrl) throw new InvalidArgumentError('--target needs --rpc-url (the chain the target uses)');
   if (opts.rpcUrl && !opts.target) throw new InvalidArgumentError('--rpc-url goes with --target (a launched target gets the runner\'s own chain)');
 
-  const { CaseFormatError, loadCases } = await import('../../conformance/runner/load.ts');
-  const { readExpectedFailures, selectCases } = await import('../../conformance/runner/select.ts');
-  const { runSuite } = await import('../../conformance/runner/run.ts');
-  const { summaryTable, writeReports } = await import('../../conformance/runner/report.ts');
+  const { CaseFormatError, loadCases } = await import('../../conformance/runner/load.js');
+  const { readExpectedFailures, selectCases } = await import('../../conformance/runner/select.js');
+  const { runSuite } = await import('../../conformance/runner/run.js');
+  const { summaryTable, writeReports } = await import('../../conformance/runner/report.js');
   let all;
   try {
     all = await loadCases(path.resolve(opts.casesDir));

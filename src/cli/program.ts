@@ -3,11 +3,11 @@
  * it to the program; to add one, import it here and append it to REGISTRARS.
  */
 import { Command, CommanderError } from 'commander';
-import { registerChainCommand } from './chain.ts';
-import { registerClientCommand } from './client.ts';
-import { registerProxyCommand } from './proxy.ts';
-import { registerConformanceCommand } from './conformance.ts';
-import { registerSimulateCommand } from './simulate.ts';
+import { registerChainCommand } from './chain.js';
+import { registerClientCommand } from './client.js';
+import { registerProxyCommand } from './proxy.js';
+import { registerConformanceCommand } from './conformance.js';
+import { registerSimulateCommand } from './simulate.js';
 
 export type Registrar = (program: Command) => void;
 

@@ -8,17 +8,17 @@
  * signal, 1 a runtime failure (chain unreachable at start, state of another receiver), 2 a bad
  * option value. The private key is never printed, not even in an error about itself.
  */
-import { parseFaults, UnknownFaultError, type Fault } from '../reference/faults.ts';
+import { parseFaults, UnknownFaultError, type Fault } from '../reference/faults.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { UraidenError, isAddress, signatureBackend, toChecksumAddress } from '../protocol/index.ts';
-import type { Address, Hex } from '../protocol/index.ts';
+import { UraidenError, isAddress, signatureBackend, toChecksumAddress } from '../protocol/index.js';
+import type { Address, Hex } from '../protocol/index.js';
 // Types only: the receiver (SQLite, RPC) and the proxy (fastify) load when a proxy command runs,
 // so every other `uraiden` subcommand starts without them.
-import type { Receiver } from '../reference/receiver/index.ts';
-import { integerOption } from './options.ts';
-import { USAGE_EXIT_CODE } from './program.ts';
+import type { Receiver } from '../reference/receiver/index.js';
+import { integerOption } from './options.js';
+import { USAGE_EXIT_CODE } from './program.js';
 
 /** Bad configuration: printed as one line, exit 2. */
 export class ProxyCliError extends UraidenError {
@@ -155,7 +155,7 @@ function faultsFromEnv(): ReadonlySet<Fault> {
 /** Opens the manager on the configured state and checks the chain and token it found. */
 async function open(config: ReceiverCliConfig): Promise<Receiver> {
   await mkdir(config.stateDir, { recursive: true });
-  const { openReceiver } = await import('../reference/receiver/index.ts');
+  const { openReceiver } = await import('../reference/receiver/index.js');
   const receiver = await openReceiver({
     ...(config.faults.size > 0 && { faults: config.faults }),
     rpcUrl: config.rpcUrl,
@@ -209,7 +209,7 @@ async function runProxy(opts: RawReceiverOptions & { port?: number; host?: strin
     process.stderr.write(`uraiden proxy: WARNING: deliberately broken for the conformance self-test (URAIDEN_FAULT=${[...config.faults].join(',')}); never take real payments with it\n`);
   }
   const receiver = await open(config);
-  const { createProxy, echoResources } = await import('../reference/proxy/index.ts');
+  const { createProxy, echoResources } = await import('../reference/receiver/proxy/index.js');
   let proxy;
   try {
     proxy = createProxy({ manager: receiver, resources: echoResources(), gatewayPath: config.gatewayPath, faults: config.faults });

@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { integerOption, nonEmptyOption } from './options.ts';
+import { integerOption, nonEmptyOption } from './options.js';
 
 interface SimulateOptions {
   out: string;
@@ -32,7 +32,7 @@ function seedsOption(value: string): string {
 
 async function simulateCommand(file: string, opts: SimulateOptions): Promise<void> {
   // Loaded here: ganache and ethers take seconds to load, a usage error should not wait for them.
-  const { loadScenario, planRuns, parseSeeds, runAll, writeOutputs } = await import('../sim/economics/index.ts');
+  const { loadScenario, planRuns, parseSeeds, runAll, writeOutputs } = await import('../simulator/index.js');
   const { scenario, raw } = await loadScenario(file);
   const tickets = planRuns(raw, scenario, opts.seeds === undefined ? undefined : parseSeeds(opts.seeds));
   const workers = Math.min(opts.workers, tickets.length);

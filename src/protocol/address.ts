@@ -1,7 +1,7 @@
 /** Addresses: parse any case, emit EIP-55, compare case-insensitively (§3.1). */
-import { bytesToHex, decodeHex, keccak256, utf8ToBytes } from './bytes.ts';
-import { InvalidAddressError } from './errors.ts';
-import type { Address } from './types.ts';
+import { bytesToHex, decodeHex, keccak256, utf8ToBytes } from './bytes.js';
+import { InvalidAddressError } from './errors.js';
+import type { Address } from './types.js';
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as noble from '@noble/secp256k1';
-import { SignatureBackendError } from './errors.ts';
+import { SignatureBackendError } from './errors.js';
 
 export type SignatureBackend = 'native' | 'noble';
 

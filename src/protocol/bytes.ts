@@ -3,7 +3,7 @@
  * protocol uses). Everything returns fresh Uint8Arrays; `0x` hex is lower case.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import type { Hex } from './types.ts';
+import type { Hex } from './types.js';
 
 export { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 

@@ -4,9 +4,9 @@
  * topics = [event, sender, receiver, open block?], amounts in the data, and ChannelCreated has no
  * open-block field — its open block is the block of its log.
  */
-import { toChecksumAddress } from './address.ts';
-import { keccak256, utf8ToBytes, bytesToHex } from './bytes.ts';
-import type { Address, Hex } from './types.ts';
+import { toChecksumAddress } from './address.js';
+import { keccak256, utf8ToBytes, bytesToHex } from './bytes.js';
+import type { Address, Hex } from './types.js';
 
 export type ChannelEventKind = 'created' | 'toppedUp' | 'closeRequested' | 'settled' | 'withdraw';
 

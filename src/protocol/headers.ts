@@ -5,11 +5,11 @@
  * Parsers take `get(name)` rather than a headers object so that one codec serves Node's
  * IncomingHttpHeaders, fetch's Headers and test fixtures; see `nodeHeaders` / `fetchHeaders`.
  */
-import { toChecksumAddress } from './address.ts';
-import { HeaderError, type HeaderRefusal, InvalidSignatureError, ReplyHeaderError, type ReplyHeaderRefusal } from './errors.ts';
-import { assertUint192, assertUint32, MAX_UINT192, MAX_UINT32 } from './integers.ts';
-import { normalizeSignature } from './signature.ts';
-import type { Address, Hex } from './types.ts';
+import { toChecksumAddress } from './address.js';
+import { HeaderError, type HeaderRefusal, InvalidSignatureError, ReplyHeaderError, type ReplyHeaderRefusal } from './errors.js';
+import { assertUint192, assertUint32, MAX_UINT192, MAX_UINT32 } from './integers.js';
+import { normalizeSignature } from './signature.js';
+import type { Address, Hex } from './types.js';
 
 export const HEADER = {
   gatewayPath: 'RDN-Gateway-Path',

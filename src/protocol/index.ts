@@ -1,5 +1,5 @@
 /** The protocol layer's public API (§1, §3.1): pure functions, no I/O. */
-export type { Address, Hex, BalanceProofMessage, ClosingMessage } from './types.ts';
+export type { Address, Hex, BalanceProofMessage, ClosingMessage } from './types.js';
 export {
   UraidenError,
   InvalidAddressError,
@@ -14,10 +14,10 @@ export {
   type SignatureRefusal,
   type HeaderRefusal,
   type ReplyHeaderRefusal,
-} from './errors.ts';
-export { keccak256, bytesToHex } from './bytes.ts';
-export { MAX_UINT32, MAX_UINT192 } from './integers.ts';
-export { toChecksumAddress, sameAddress, isAddress } from './address.ts';
+} from './errors.js';
+export { keccak256, bytesToHex } from './bytes.js';
+export { MAX_UINT32, MAX_UINT192 } from './integers.js';
+export { toChecksumAddress, sameAddress, isAddress } from './address.js';
 export {
   BALANCE_PROOF_SCHEMA_HASH,
   CLOSING_SCHEMA_HASH,
@@ -28,7 +28,7 @@ export {
   channelKey,
   encodeOpenData,
   encodeTopUpData,
-} from './messages.ts';
+} from './messages.js';
 export {
   signBalanceProof,
   signClosing,
@@ -37,8 +37,8 @@ export {
   recoverSigner,
   normalizeSignature,
   privateKeyToAddress,
-} from './signature.ts';
-export { signatureBackend, setSignatureBackend, availableSignatureBackends, type SignatureBackend } from './backend.ts';
+} from './signature.js';
+export { signatureBackend, setSignatureBackend, availableSignatureBackends, type SignatureBackend } from './backend.js';
 export {
   HEADER,
   ERROR_FLAGS,
@@ -55,6 +55,6 @@ export {
   type PaymentRequest,
   type ReplyHeaders,
   type ParsedReplyHeaders,
-} from './headers.ts';
-export { CHANNELS_ABI, TOKEN_ABI } from './abi.ts';
-export { CHANNEL_EVENT_TOPICS, decodeChannelLog, type ChannelEventKind, type ChannelEventData, type ChannelLog } from './events.ts';
+} from './headers.js';
+export { CHANNELS_ABI, TOKEN_ABI } from './abi.js';
+export { CHANNEL_EVENT_TOPICS, decodeChannelLog, type ChannelEventKind, type ChannelEventData, type ChannelLog } from './events.js';

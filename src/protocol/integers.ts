@@ -3,7 +3,7 @@
  * `uint192` parameters: a value outside them could never be redeemed, so we refuse to sign or
  * encode it rather than let it wrap.
  */
-import { InvalidIntegerError, OutOfRangeError } from './errors.ts';
+import { InvalidIntegerError, OutOfRangeError } from './errors.js';
 
 export const MAX_UINT32 = 2n ** 32n - 1n;
 export const MAX_UINT192 = 2n ** 192n - 1n;

@@ -3,10 +3,10 @@
  * pre-EIP-712 "typed data" scheme: keccak(schema ‖ keccak(packed values)), signed raw, with no
  * `\x19Ethereum Signed Message` prefix.
  */
-import { addressToBytes } from './address.ts';
-import { bytesToHex, concatBytes, decodeHex, keccak256, uintToBytes, utf8ToBytes } from './bytes.ts';
-import { assertUint192, assertUint32 } from './integers.ts';
-import type { BalanceProofMessage, ClosingMessage, Hex } from './types.ts';
+import { addressToBytes } from './address.js';
+import { bytesToHex, concatBytes, decodeHex, keccak256, uintToBytes, utf8ToBytes } from './bytes.js';
+import { assertUint192, assertUint32 } from './integers.js';
+import type { BalanceProofMessage, ClosingMessage, Hex } from './types.js';
 
 /**
  * keccak256("string message_id" "address receiver" "uint32 block_created" "uint192 balance"

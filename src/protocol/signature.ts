@@ -6,12 +6,12 @@
  * because a proof the contract would reject is worthless to a receiver in a dispute.
  */
 import * as noble from '@noble/secp256k1';
-import { addressFromBytes } from './address.ts';
-import { recoverPublicKey, signRecoverable } from './backend.ts';
-import { bytesToHex, decodeHex, keccak256 } from './bytes.ts';
-import { InvalidHexError, InvalidPrivateKeyError, InvalidSignatureError } from './errors.ts';
-import { balanceMessageDigest, closingMessageDigest } from './messages.ts';
-import type { Address, BalanceProofMessage, ClosingMessage, Hex } from './types.ts';
+import { addressFromBytes } from './address.js';
+import { recoverPublicKey, signRecoverable } from './backend.js';
+import { bytesToHex, decodeHex, keccak256 } from './bytes.js';
+import { InvalidHexError, InvalidPrivateKeyError, InvalidSignatureError } from './errors.js';
+import { balanceMessageDigest, closingMessageDigest } from './messages.js';
+import type { Address, BalanceProofMessage, ClosingMessage, Hex } from './types.js';
 
 /** The secp256k1 group order n, big-endian: r and s must lie in [1, n). */
 const N = decodeHex('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141', 0, 32)!;

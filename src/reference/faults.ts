@@ -6,7 +6,7 @@
  * reference proxy with one of them and expects at least one named case to fail. Never enable them
  * in a server that takes real payments: the CLI refuses to start quietly with one set.
  */
-import { UraidenError } from '../protocol/index.ts';
+import { UraidenError } from '../protocol/index.js';
 
 export const FAULTS = {
   'no-signature-check': 'accepts a balance proof without checking who signed it (§3.2 step 7)',

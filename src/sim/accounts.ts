@@ -5,9 +5,9 @@
  * into a wallet.
  */
 import { HDNodeWallet, Mnemonic, getAddress, id } from 'ethers';
-import type { Address, Hex } from '../protocol/types.ts';
-import { ChainOptionError } from './errors.ts';
-import { DEFAULT_SEED, DEFAULT_SENDERS } from './defaults.ts';
+import type { Address, Hex } from '../protocol/types.js';
+import { ChainOptionError } from './errors.js';
+import { DEFAULT_SEED, DEFAULT_SENDERS } from './defaults.js';
 
 
 /** BIP-44 Ethereum path, the one ganache derives its accounts with (`wallet.hdPath` default). */

@@ -7,15 +7,15 @@
 import ganache from 'ganache';
 import memdownModule, { type MemDownConstructor } from 'memdown';
 import { BrowserProvider, Network, Wallet, getAddress } from 'ethers';
-import type { Address, Hex } from '../protocol/types.ts';
-import type { ChannelDelegate, RaidenMicroTransferChannels, TestToken } from '../../build/types/index.ts';
-import { deployContracts } from './deploy.ts';
-import { deriveAccounts, type AccountKey } from './accounts.ts';
-import { DEFAULT_CHAIN_ID, DEFAULT_SEED, DEFAULT_SENDERS, MIN_CHALLENGE_PERIOD } from './defaults.ts';
-import { ChainOptionError, ChainStateError, SnapshotError } from './errors.ts';
-import { createGateway, type Eip1193Provider, type ReorgResult } from './gateway.ts';
-import { INVALID_PARAMS, RpcRequestError, startRpcServer, type RpcServer } from './rpc-server.ts';
-import { targetEnvironment, type TargetEnvOptions } from './env.ts';
+import type { Address, Hex } from '../protocol/types.js';
+import type { ChannelDelegate, RaidenMicroTransferChannels, TestToken } from '../contracts/generated/bindings/index.js';
+import { deployContracts } from '../contracts/deploy.js';
+import { deriveAccounts, type AccountKey } from './accounts.js';
+import { DEFAULT_CHAIN_ID, DEFAULT_SEED, DEFAULT_SENDERS, MIN_CHALLENGE_PERIOD } from './defaults.js';
+import { ChainOptionError, ChainStateError, SnapshotError } from './errors.js';
+import { createGateway, type Eip1193Provider, type ReorgResult } from './gateway.js';
+import { INVALID_PARAMS, RpcRequestError, startRpcServer, type RpcServer } from './rpc-server.js';
+import { targetEnvironment, type TargetEnvOptions } from './env.js';
 
 /** 1000 tokens of 18 decimals per sender. */
 export const DEFAULT_TOKENS_PER_SENDER = 1000n * 10n ** 18n;

@@ -1,7 +1,7 @@
 /** The §6 target profile: the environment a launched implementation under test receives. */
-import type { Address, Hex } from '../protocol/types.ts';
-import { ChainOptionError } from './errors.ts';
-import { DEFAULT_CONFIRMATIONS, DEFAULT_POLL_INTERVAL_MS } from './defaults.ts';
+import type { Address, Hex } from '../protocol/types.js';
+import { ChainOptionError } from './errors.js';
+import { DEFAULT_CONFIRMATIONS, DEFAULT_POLL_INTERVAL_MS } from './defaults.js';
 
 export { DEFAULT_CONFIRMATIONS, DEFAULT_POLL_INTERVAL_MS };
 

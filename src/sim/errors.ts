@@ -1,4 +1,4 @@
-import { UraidenError } from '../protocol/errors.ts';
+import { UraidenError } from '../protocol/errors.js';
 
 /** A chain option out of its allowed range (challenge period below the contract's 500, 0 senders…). */
 export class ChainOptionError extends UraidenError {

@@ -15,7 +15,7 @@
  * snapshots and its own checkpoints are entries of the same array, `stack[i].id === i + 1`.
  */
 import { Transaction } from 'ethers';
-import { ReorgError } from './errors.ts';
+import { ReorgError } from './errors.js';
 
 export interface Eip1193Provider {
   request(args: { method: string; params?: unknown }): Promise<unknown>;

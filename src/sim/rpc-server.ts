@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { UraidenError } from '../protocol/errors.ts';
+import { UraidenError } from '../protocol/errors.js';
 
 export type RpcHandler = (params: unknown[]) => Promise<unknown>;
 

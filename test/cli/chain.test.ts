@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { call } from '../sim/rpc.ts';
-import { runCli } from '../../src/cli/program.ts';
+import { call } from '../sim/rpc.js';
+import { runCli } from '../../src/cli/program.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/uraiden.js');
 

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { checkXml, FIXTURES, uraiden } from './helpers.ts';
+import { checkXml, FIXTURES, uraiden } from './helpers.js';
 
 describe('uraiden conformance (CLI)', function () {
   this.timeout(180_000);

@@ -7,8 +7,8 @@ import { expect } from 'chai';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { FAULTS, type Fault } from '../../src/reference/faults.ts';
-import { ROOT, uraiden } from './helpers.ts';
+import { FAULTS, type Fault } from '../../src/reference/faults.js';
+import { ROOT, uraiden } from './helpers.js';
 
 interface Report {
   results: { id: string; outcome: string; message?: string }[];

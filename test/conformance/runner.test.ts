@@ -1,9 +1,9 @@
 /** Runner internals that decide outcomes: the signatures it forges and the matchers it judges with. */
 import { expect } from 'chai';
 import { Wallet } from 'ethers';
-import { balanceHash, closingHash, mangle, normalized, signHash } from '../../conformance/runner/sign.ts';
-import { checkHttp, matchJson } from '../../conformance/runner/expect.ts';
-import { balanceMessageHash, closingMessageHash, recoverBalanceProofSigner } from '../../src/protocol/index.ts';
+import { balanceHash, closingHash, mangle, normalized, signHash } from '../../conformance/runner/sign.js';
+import { checkHttp, matchJson } from '../../conformance/runner/expect.js';
+import { balanceMessageHash, closingMessageHash, recoverBalanceProofSigner } from '../../src/protocol/index.js';
 
 const key = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318';
 const signer = new Wallet(key).address;

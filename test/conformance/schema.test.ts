@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CASES_DIR, CaseFormatError, loadCaseText, loadCases } from '../../conformance/runner/load.ts';
-import { globToRegExp, selectCases } from '../../conformance/runner/select.ts';
+import { CASES_DIR, CaseFormatError, loadCaseText, loadCases } from '../../conformance/runner/load.js';
+import { globToRegExp, selectCases } from '../../conformance/runner/select.js';
 
 const HEAD = `id: rdn/payment/1
 requirement: A payment of exactly the price is served

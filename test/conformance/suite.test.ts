@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { checkXml, uraiden, type CliResult } from './helpers.ts';
+import { checkXml, uraiden, type CliResult } from './helpers.js';
 
 interface Report {
   results: { id: string; outcome: string; message?: string; durationMs: number }[];

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { Interface } from 'ethers';
-import { loadArtifact } from '../../src/sim/artifacts.ts';
+import { artifact } from '../../src/contracts/artifacts.js';
 
 const ABI_0_2_0 = [
   'constructor(address _token_address, uint32 _challenge_period, address[] _trusted_contracts)',
@@ -42,15 +42,14 @@ const ABI_0_2_0 = [
 ];
 
 describe('§2 external ABI', () => {
-  it('§2 RaidenMicroTransferChannels has exactly the µRaiden 0.2.0 ABI', async () => {
-    const artifact = await loadArtifact('RaidenMicroTransferChannels');
-    const ours = Interface.from(artifact.abi as never).format(false).sort();
+  it('§2 RaidenMicroTransferChannels has exactly the µRaiden 0.2.0 ABI', () => {
+    const ours = Interface.from(artifact('RaidenMicroTransferChannels').abi as never).format(false).sort();
     const expected = Interface.from(ABI_0_2_0).format(false).sort();
     expect(ours).to.deep.equal(expected);
   });
 
-  it('§2 TestToken offers ERC20, the ERC223 transfer and mint', async () => {
-    const token = Interface.from((await loadArtifact('TestToken')).abi as never);
+  it('§2 TestToken offers ERC20, the ERC223 transfer and mint', () => {
+    const token = Interface.from(artifact('TestToken').abi as never);
     for (const signature of [
       'transfer(address,uint256)', 'transfer(address,uint256,bytes)', 'transferFrom(address,address,uint256)',
       'approve(address,uint256)', 'allowance(address,address)', 'balanceOf(address)', 'totalSupply()',

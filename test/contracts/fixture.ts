@@ -4,8 +4,8 @@
  */
 import { expect } from 'chai';
 import type { ContractTransactionResponse, Interface, TransactionReceipt } from 'ethers';
-import { startChain, type Account, type Chain } from '../../src/sim/chain.ts';
-import { balanceHash, closingHash, signHash } from './sign.ts';
+import { startChain, type Account, type Chain } from '../../src/sim/chain.js';
+import { balanceHash, closingHash, signHash } from './sign.js';
 
 export const TOKEN = 10n ** 18n;
 export const LIMIT = 100n * TOKEN;

@@ -4,8 +4,8 @@
  * Token balances are checked on every side so nothing is created or lost.
  */
 import { expect } from 'chai';
-import type { Chain, Account } from '../../src/sim/chain.ts';
-import { CHALLENGE_PERIOD, TOKEN, closing, eventsOf, expectRevert, mined, openData, proof, topUpData, useChain } from './fixture.ts';
+import type { Chain, Account } from '../../src/sim/chain.js';
+import { CHALLENGE_PERIOD, TOKEN, closing, eventsOf, expectRevert, mined, openData, proof, topUpData, useChain } from './fixture.js';
 
 describe('§2 channel lifecycle', () => {
   const chain = useChain();

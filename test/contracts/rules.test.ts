@@ -3,9 +3,9 @@
  */
 import { expect } from 'chai';
 import { ContractFactory, ZeroAddress, solidityPackedKeccak256 } from 'ethers';
-import { RaidenMicroTransferChannels__factory } from '../../build/types/index.ts';
-import { CHALLENGE_PERIOD, LIMIT, TOKEN, closing, eventsOf, expectRevert, mined, openChannel, openData, proof, topUpData, useChain } from './fixture.ts';
-import { highS, signHash, withV, balanceHash } from './sign.ts';
+import { RaidenMicroTransferChannels__factory } from '../../src/contracts/generated/bindings/index.js';
+import { CHALLENGE_PERIOD, LIMIT, TOKEN, closing, eventsOf, expectRevert, mined, openChannel, openData, proof, topUpData, useChain } from './fixture.js';
+import { highS, signHash, withV, balanceHash } from './sign.js';
 
 /** Init code of a contract that answers every call with 32 zero bytes: a "token" with totalSupply() == 0. */
 const ZERO_ANSWERING_INITCODE = '0x69600060005260206000f3600052600a6016f3';

@@ -21,8 +21,8 @@ import {
   isAddress,
   sameAddress,
   toChecksumAddress,
-} from '../../src/index.ts';
-import { addressOf, uintOf } from './helpers.ts';
+} from '../../src/index.js';
+import { addressOf, uintOf } from './helpers.js';
 
 const SCHEMA_TYPES = ['string', 'string', 'string', 'string', 'string'];
 

@@ -17,8 +17,8 @@ import {
   signBalanceProof,
   toChecksumAddress,
   type HeaderGetter,
-} from '../../src/index.ts';
-import { addressOf, keyOf, sigParts, toHighS, withV } from './helpers.ts';
+} from '../../src/index.js';
+import { addressOf, keyOf, sigParts, toHighS, withV } from './helpers.js';
 
 const senderKey = keyOf('header sender');
 const sender = privateKeyToAddress(senderKey);

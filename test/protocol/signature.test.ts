@@ -23,8 +23,8 @@ import {
   type ClosingMessage,
   type Hex,
   type SignatureRefusal,
-} from '../../src/index.ts';
-import { N, R_NOT_ON_CURVE, addressOf, keyOf, sigFrom, sigParts, sigRecoveringToInfinity, toHighS, uintOf, withV } from './helpers.ts';
+} from '../../src/index.js';
+import { N, R_NOT_ON_CURVE, addressOf, keyOf, sigFrom, sigParts, sigRecoveringToInfinity, toHighS, uintOf, withV } from './helpers.js';
 
 const senderKey = keyOf('sender');
 const receiverKey = keyOf('receiver');

@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { isBytesLike } from 'ethers';
-import { startChain, type Chain } from '../../src/sim/chain.ts';
-import type { RaidenMicroTransferChannels } from '../../build/types/index.ts';
-import { VECTORS_PATH, type Vectors } from '../../scripts/make-vectors.ts';
+import { startChain, type Chain } from '../../src/sim/chain.js';
+import type { RaidenMicroTransferChannels } from '../../src/contracts/generated/bindings/index.js';
+import { VECTORS_PATH, type Vectors } from '../../scripts/make-vectors.js';
 
 const vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as Vectors;
 

@@ -14,8 +14,8 @@ import {
   recoverBalanceProofSigner,
   recoverClosingSigner,
   setSignatureBackend,
-} from '../../src/index.ts';
-import { VECTORS_PATH, renderVectors, type Vectors } from '../../scripts/make-vectors.ts';
+} from '../../src/index.js';
+import { VECTORS_PATH, renderVectors, type Vectors } from '../../scripts/make-vectors.js';
 
 const committed = readFileSync(VECTORS_PATH, 'utf8');
 const vectors = JSON.parse(committed) as Vectors;

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { Wallet, getAddress } from 'ethers';
-import { deriveAccounts, mnemonicFromSeed } from '../../src/sim/accounts.ts';
-import { DEFAULT_SEED } from '../../src/sim/defaults.ts';
-import { ChainOptionError } from '../../src/sim/errors.ts';
+import { deriveAccounts, mnemonicFromSeed } from '../../src/sim/accounts.js';
+import { DEFAULT_SEED } from '../../src/sim/defaults.js';
+import { ChainOptionError } from '../../src/sim/errors.js';
 
 describe('sim/accounts', () => {
   it('derives the named accounts in order: deployer, receiver, third party, senders', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { concat } from 'ethers';
-import { startChain, type Chain } from '../../src/sim/chain.ts';
-import { ChainOptionError, SnapshotError } from '../../src/sim/errors.ts';
+import { startChain, type Chain } from '../../src/sim/chain.js';
+import { ChainOptionError, SnapshotError } from '../../src/sim/errors.js';
 
 interface RawBlock {
   number: string;

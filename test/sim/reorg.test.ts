@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { startChain, type Chain } from '../../src/sim/chain.ts';
-import { ReorgError, SnapshotError } from '../../src/sim/errors.ts';
+import { startChain, type Chain } from '../../src/sim/chain.js';
+import { ReorgError, SnapshotError } from '../../src/sim/errors.js';
 
 async function hashAt(chain: Chain, n: number): Promise<string> {
   const block = (await chain.ganache.request({ method: 'eth_getBlockByNumber', params: [`0x${n.toString(16)}`, false] })) as { hash: string } | null;

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { Wallet } from 'ethers';
-import { startChain, type Chain } from '../../src/sim/chain.ts';
-import { ChainStateError } from '../../src/sim/errors.ts';
-import type { RpcServer } from '../../src/sim/rpc-server.ts';
-import { call, post, rpc, type RpcReply } from './rpc.ts';
+import { startChain, type Chain } from '../../src/sim/chain.js';
+import { ChainStateError } from '../../src/sim/errors.js';
+import type { RpcServer } from '../../src/sim/rpc-server.js';
+import { call, post, rpc, type RpcReply } from './rpc.js';
 
 /** fetch fails (connection refused) rather than answering. */
 async function refused(url: string): Promise<boolean> {

@@ -3,11 +3,11 @@
  * transactions sent one at a time, and the channel events that rebuild the store.
  */
 import { Contract, JsonRpcProvider, Network, Wallet, zeroPadValue, type AbstractProvider, type Log, type TransactionReceipt, type TransactionResponse } from 'ethers';
-import { toChecksumAddress } from '../../protocol/address.ts';
-import type { Address, Hex } from '../../protocol/types.ts';
-import { decodeChannelLog } from '../../protocol/events.ts';
-import { CHANNELS_ABI, TOKEN_ABI } from '../../protocol/abi.ts';
-import { ChainAccessError, SenderTransactionError } from './errors.ts';
+import { toChecksumAddress } from '../../protocol/address.js';
+import type { Address, Hex } from '../../protocol/types.js';
+import { decodeChannelLog } from '../../protocol/events.js';
+import { CHANNELS_ABI, TOKEN_ABI } from '../../protocol/abi.js';
+import { ChainAccessError, SenderTransactionError } from './errors.js';
 
 export interface ChainConnection {
   provider: AbstractProvider;

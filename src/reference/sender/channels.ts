@@ -3,12 +3,12 @@
  * a channel for a payment, signing the next balance, and deciding whether a balance the server
  * reports may be adopted.
  */
-import { sameAddress } from '../../protocol/address.ts';
-import { recoverBalanceProofSigner, signBalanceProof } from '../../protocol/signature.ts';
-import type { Address, Hex } from '../../protocol/types.ts';
-import type { ChannelEvent } from './chain.ts';
-import { BalanceAboveDepositError } from './errors.ts';
-import type { AccountState, StoredChannel } from './store.ts';
+import { sameAddress } from '../../protocol/address.js';
+import { recoverBalanceProofSigner, signBalanceProof } from '../../protocol/signature.js';
+import type { Address, Hex } from '../../protocol/types.js';
+import type { ChannelEvent } from './chain.js';
+import { BalanceAboveDepositError } from './errors.js';
+import type { AccountState, StoredChannel } from './store.js';
 
 export function findChannel(state: AccountState, receiver: string, openBlock: number): StoredChannel | undefined {
   return state.channels.find((c) => c.openBlock === openBlock && sameAddress(c.receiver, receiver));

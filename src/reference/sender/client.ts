@@ -8,13 +8,13 @@
  * balance must be read, signed and written back by one operation at a time.
  */
 import type { AbstractProvider } from 'ethers';
-import { sameAddress, toChecksumAddress } from '../../protocol/address.ts';
-import { encodeOpenData, encodeTopUpData } from '../../protocol/messages.ts';
-import { recoverClosingSigner } from '../../protocol/signature.ts';
-import type { Address, Hex } from '../../protocol/types.ts';
-import { CHANNEL_EVENT_TOPICS } from '../../protocol/events.ts';
-import { connectChain, fetchChannelEvents, sendTransaction, tokenBalance, type ChainConnection } from './chain.ts';
-import { applyEvents, findChannel, signBalance } from './channels.ts';
+import { sameAddress, toChecksumAddress } from '../../protocol/address.js';
+import { encodeOpenData, encodeTopUpData } from '../../protocol/messages.js';
+import { recoverClosingSigner } from '../../protocol/signature.js';
+import type { Address, Hex } from '../../protocol/types.js';
+import { CHANNEL_EVENT_TOPICS } from '../../protocol/events.js';
+import { connectChain, fetchChannelEvents, sendTransaction, tokenBalance, type ChainConnection } from './chain.js';
+import { applyEvents, findChannel, signBalance } from './channels.js';
 import {
   ChallengePeriodError,
   ChannelStateError,
@@ -24,12 +24,12 @@ import {
   SenderRefusal,
   SenderTransactionError,
   UnknownChannelError,
-} from './errors.ts';
-import { payingFetch } from './fetch.ts';
-import type { DepositMethod, PaymentPolicy } from './policy.ts';
-import { requestClosingSignature } from './rest.ts';
-import { defaultStorePath, loadAccount, saveAccount, storeKey, type AccountState, type StoredChannel } from './store.ts';
-import { DEFAULT_RETRY, type RetryPolicy } from './wait.ts';
+} from './errors.js';
+import { payingFetch } from './fetch.js';
+import type { DepositMethod, PaymentPolicy } from './policy.js';
+import { requestClosingSignature } from './rest.js';
+import { defaultStorePath, loadAccount, saveAccount, storeKey, type AccountState, type StoredChannel } from './store.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './wait.js';
 
 export interface SenderClientOptions {
   /** the sender's key (0x + 64 hex digits); never logged */

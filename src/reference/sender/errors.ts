@@ -8,8 +8,8 @@
  *
  * Each error carries the values that made it, so a test asserts on them and a user reads them.
  */
-import { UraidenError } from '../../protocol/errors.ts';
-import type { PaymentFlag } from '../receiver/types.ts';
+import { UraidenError } from '../../protocol/errors.js';
+import type { PaymentFlag } from '../receiver/manager/types.js';
 
 /** The client chose not to pay, or the other side refused; see `code`. */
 export class SenderRefusal extends UraidenError {}

@@ -14,16 +14,16 @@
  * Paid attempts of one client run one at a time (the client's lock): a balance is a counter, and
  * two requests signing the same next value would make the server refuse one of them.
  */
-import { sameAddress } from '../../protocol/address.ts';
-import { encodePaymentHeaders, fetchHeaders, GATEWAY_PATH, HEADER, parseReplyHeaders, type ParsedReplyHeaders } from '../../protocol/headers.ts';
-import type { PaymentFlag } from '../receiver/types.ts';
-import { channelInfo } from './chain.ts';
-import { chooseChannel, isOwnProof } from './channels.ts';
-import { channelId, type SenderClient } from './client.ts';
-import { BudgetExceededError, ConfirmationsTimeoutError, PaymentRefusedError } from './errors.ts';
-import { amountFor, checkOffer, offerFrom, type Offer } from './policy.ts';
-import type { StoredChannel } from './store.ts';
-import { backoff } from './wait.ts';
+import { sameAddress } from '../../protocol/address.js';
+import { encodePaymentHeaders, fetchHeaders, GATEWAY_PATH, HEADER, parseReplyHeaders, type ParsedReplyHeaders } from '../../protocol/headers.js';
+import type { PaymentFlag } from '../receiver/manager/types.js';
+import { channelInfo } from './chain.js';
+import { chooseChannel, isOwnProof } from './channels.js';
+import { channelId, type SenderClient } from './client.js';
+import { BudgetExceededError, ConfirmationsTimeoutError, PaymentRefusedError } from './errors.js';
+import { amountFor, checkOffer, offerFrom, type Offer } from './policy.js';
+import type { StoredChannel } from './store.js';
+import { backoff } from './wait.js';
 
 export async function payingFetch(client: SenderClient, url: string, init: RequestInit | undefined): Promise<Response> {
   if (init?.body instanceof ReadableStream) {

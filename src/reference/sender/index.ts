@@ -10,9 +10,9 @@ export {
   type CooperativeCloseResult,
   type UncooperativeCloseResult,
   type SettleResult,
-} from './client.ts';
-export { DEFAULT_MAX_PRICE, DEFAULT_DEPOSIT_FACTOR, checkOffer, offerFrom, type PaymentPolicy, type DepositMethod, type Amount, type Offer } from './policy.ts';
-export { DEFAULT_RETRY, backoffDelay, type RetryPolicy, type WaitContext } from './wait.ts';
+} from './client.js';
+export { DEFAULT_MAX_PRICE, DEFAULT_DEPOSIT_FACTOR, checkOffer, offerFrom, type PaymentPolicy, type DepositMethod, type Amount, type Offer } from './policy.js';
+export { DEFAULT_RETRY, backoffDelay, type RetryPolicy, type WaitContext } from './wait.js';
 export {
   STORE_FORMAT,
   defaultStorePath,
@@ -23,8 +23,8 @@ export {
   type AccountState,
   type StoredChannel,
   type ChannelStatus,
-} from './store.ts';
-export { applyEvents, chooseChannel, isOwnProof, signBalance, type ChannelChoice, type DepositPolicy } from './channels.ts';
-export { fetchChannelEvents, channelInfo, type ChannelEvent, type ChannelInfo, type ChainConnection } from './chain.ts';
-export { requestClosingSignature } from './rest.ts';
-export * from './errors.ts';
+} from './store.js';
+export { applyEvents, chooseChannel, isOwnProof, signBalance, type ChannelChoice, type DepositPolicy } from './channels.js';
+export { fetchChannelEvents, channelInfo, type ChannelEvent, type ChannelInfo, type ChainConnection } from './chain.js';
+export { requestClosingSignature } from './rest.js';
+export * from './errors.js';

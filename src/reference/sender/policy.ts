@@ -2,9 +2,9 @@
  * What a sender agrees to pay, checked on every 402 before anything is signed or sent (§3.3:
  * clients MUST cap the price they accept).
  */
-import { sameAddress } from '../../protocol/address.ts';
-import type { Address, ParsedReplyHeaders } from '../../protocol/index.ts';
-import { BudgetExceededError, ContractMismatchError, PriceAboveCapError, ReceiverNotAllowedError } from './errors.ts';
+import { sameAddress } from '../../protocol/address.js';
+import type { Address, ParsedReplyHeaders } from '../../protocol/index.js';
+import { BudgetExceededError, ContractMismatchError, PriceAboveCapError, ReceiverNotAllowedError } from './errors.js';
 
 export type Amount = bigint | ((price: bigint) => bigint);
 

@@ -3,9 +3,9 @@
  * receiver for a closing signature, authenticated by the sender's own signature over the §1.3
  * closing message (without it anyone could freeze the sender's channel).
  */
-import { signClosing } from '../../protocol/signature.ts';
-import type { Address, Hex } from '../../protocol/types.ts';
-import { CloseRefusedError, SenderFailure } from './errors.ts';
+import { signClosing } from '../../protocol/signature.js';
+import type { Address, Hex } from '../../protocol/types.js';
+import { CloseRefusedError, SenderFailure } from './errors.js';
 
 export interface CloseRequest {
   gateway: string;

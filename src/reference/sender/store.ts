@@ -13,9 +13,9 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, un
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { toChecksumAddress } from '../../protocol/address.ts';
-import type { Address, Hex } from '../../protocol/types.ts';
-import { StoreError } from './errors.ts';
+import { toChecksumAddress } from '../../protocol/address.js';
+import type { Address, Hex } from '../../protocol/types.js';
+import { StoreError } from './errors.js';
 
 export const STORE_FORMAT = 'uraiden-sender-store/1';
 

@@ -10,9 +10,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { HEADER } from '../../../src/protocol/index.ts';
-import { startChain, type Chain, type RpcServer } from '../../../src/sim/index.ts';
-import { type Channel, openChannelUnconfirmed, pay, tempDir, waitFor } from './helpers.ts';
+import { HEADER } from '../../../src/protocol/index.js';
+import { startChain, type Chain, type RpcServer } from '../../../src/sim/index.js';
+import { type Channel, openChannelUnconfirmed, pay, tempDir, waitFor } from './helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = path.join(ROOT, 'bin/uraiden.js');

@@ -2,8 +2,8 @@
  * A manager in its own process, for the state tests: opens the state given as JSON in argv[2],
  * optionally registers one payment, prints one JSON line per step, then stays up until killed.
  */
-import { openReceiver, memoryLogger } from '../../../src/reference/receiver/index.ts';
-import type { Payment } from '../../../src/reference/receiver/types.ts';
+import { openReceiver, memoryLogger } from '../../../src/reference/receiver/index.js';
+import type { Payment } from '../../../src/reference/receiver/manager/types.js';
 
 interface ChildConfig {
   rpcUrl: string;

@@ -5,8 +5,8 @@
  */
 import { expect } from 'chai';
 import { Wallet, parseEther } from 'ethers';
-import { recoverClosingSigner, signBalanceProof, signClosing, type Address, type Hex } from '../../../src/protocol/index.ts';
-import type { Receiver } from '../../../src/reference/receiver/index.ts';
+import { recoverClosingSigner, signBalanceProof, signClosing, type Address, type Hex } from '../../../src/protocol/index.js';
+import type { Receiver } from '../../../src/reference/receiver/index.js';
 import {
   openChannel,
   payment,
@@ -16,7 +16,7 @@ import {
   topUp,
   uncooperativeClose,
   useChain,
-} from './helpers.ts';
+} from './helpers.js';
 
 describe('receiver closing: disputes, settle, cooperative close, withdraw, close-all — §4, §5', function () {
   const chain = useChain();

@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { encodeOpenData, encodeTopUpData, signBalanceProof, signClosing, type Address, type Hex } from '../../../src/protocol/index.ts';
-import { startChain, type Account, type Chain } from '../../../src/sim/chain.ts';
-import { openReceiver, memoryLogger, type Receiver, type ReceiverOptions } from '../../../src/reference/receiver/index.ts';
-import type { Payment } from '../../../src/reference/receiver/types.ts';
+import { encodeOpenData, encodeTopUpData, signBalanceProof, signClosing, type Address, type Hex } from '../../../src/protocol/index.js';
+import { startChain, type Account, type Chain } from '../../../src/sim/chain.js';
+import { openReceiver, memoryLogger, type Receiver, type ReceiverOptions } from '../../../src/reference/receiver/index.js';
+import type { Payment } from '../../../src/reference/receiver/manager/types.js';
 
 export const TOKEN = 10n ** 18n;
 

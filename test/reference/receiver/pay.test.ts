@@ -3,9 +3,9 @@
  * (§4) deciding when a channel and a top-up count.
  */
 import { expect } from 'chai';
-import { recoverBalanceProofSigner, type Hex } from '../../../src/protocol/index.ts';
-import type { Receiver } from '../../../src/reference/receiver/index.ts';
-import { openChannel, payment, proofOf, receiverOn, topUp, TOKEN, useChain } from './helpers.ts';
+import { recoverBalanceProofSigner, type Hex } from '../../../src/protocol/index.js';
+import type { Receiver } from '../../../src/reference/receiver/index.js';
+import { openChannel, payment, proofOf, receiverOn, topUp, TOKEN, useChain } from './helpers.js';
 
 describe('receiver pay() — §3.2 steps 5–10', function () {
   const chain = useChain();

@@ -8,12 +8,12 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { deployContracts } from '../../../src/sim/deploy.ts';
-import { openReceiver, StateLockedError, StateMismatchError, type Receiver } from '../../../src/reference/receiver/index.ts';
-import { openState } from '../../../src/reference/receiver/state.ts';
-import type { RpcServer } from '../../../src/sim/rpc-server.ts';
-import type { Address } from '../../../src/protocol/index.ts';
-import { openChannel, payment, receiverOn, senderClosingSig, tempDir, topUp, useChain } from './helpers.ts';
+import { deployContracts } from '../../../src/contracts/deploy.js';
+import { openReceiver, StateLockedError, StateMismatchError, type Receiver } from '../../../src/reference/receiver/index.js';
+import { openState } from '../../../src/reference/receiver/manager/state.js';
+import type { RpcServer } from '../../../src/sim/rpc-server.js';
+import type { Address } from '../../../src/protocol/index.js';
+import { openChannel, payment, receiverOn, senderClosingSig, tempDir, topUp, useChain } from './helpers.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.ts');
 

@@ -3,8 +3,8 @@
  * step 1) through a chain outage and a low ETH balance — over real JSON-RPC where it matters.
  */
 import { expect } from 'chai';
-import type { Receiver } from '../../../src/reference/receiver/index.ts';
-import { openChannel, payment, receiverOn, topUp, uncooperativeClose, useChain } from './helpers.ts';
+import type { Receiver } from '../../../src/reference/receiver/index.js';
+import { openChannel, payment, receiverOn, topUp, uncooperativeClose, useChain } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,8 +1,8 @@
 /** Pure channel bookkeeping: events → state, the channel choice, and which server balances are adopted. */
 import { expect } from 'chai';
-import { signBalanceProof, type Address } from '../../../src/protocol/index.ts';
-import { deriveAccounts } from '../../../src/sim/index.ts';
-import { BalanceAboveDepositError, applyEvents, chooseChannel, isOwnProof, signBalance, type AccountState, type ChannelEvent, type StoredChannel } from '../../../src/reference/sender/index.ts';
+import { signBalanceProof, type Address } from '../../../src/protocol/index.js';
+import { deriveAccounts } from '../../../src/sim/index.js';
+import { BalanceAboveDepositError, applyEvents, chooseChannel, isOwnProof, signBalance, type AccountState, type ChannelEvent, type StoredChannel } from '../../../src/reference/sender/index.js';
 
 const keys = deriveAccounts('sender-unit', 2);
 const SENDER = keys.senders[0]!;

@@ -8,14 +8,14 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encryptKeystoreJson } from 'ethers';
-import { startChain, type Chain, type RpcServer } from '../../../src/sim/index.ts';
-import { createSenderClient } from '../../../src/reference/sender/index.ts';
+import { startChain, type Chain, type RpcServer } from '../../../src/sim/index.js';
+import { createSenderClient } from '../../../src/reference/sender/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
-import { mineWhileWaiting, sleep, startRig, tokenBalance, type Rig } from './helpers.ts';
+import { mineWhileWaiting, sleep, startRig, tokenBalance, type Rig } from './helpers.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'uraiden.js');
 
 interface Run {

@@ -4,9 +4,9 @@
  * challenge period. Token balances are checked to the unit.
  */
 import { expect } from 'chai';
-import { recoverClosingSigner } from '../../../src/protocol/index.ts';
-import { ChallengePeriodError, ChannelStateError, type SenderClient } from '../../../src/reference/sender/index.ts';
-import { startRig, tokenBalance, waitFor, type Rig } from './helpers.ts';
+import { recoverClosingSigner } from '../../../src/protocol/index.js';
+import { ChallengePeriodError, ChannelStateError, type SenderClient } from '../../../src/reference/sender/index.js';
+import { startRig, tokenBalance, waitFor, type Rig } from './helpers.js';
 
 async function payAll(client: SenderClient, rig: Rig, paths: string[]): Promise<void> {
   for (const p of paths) {

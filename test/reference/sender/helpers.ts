@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startChain, type Account, type Chain, type RpcServer } from '../../../src/sim/index.ts';
-import { openReceiver, memoryLogger, type Receiver } from '../../../src/reference/receiver/index.ts';
-import { createProxy, echoResources, freeResource, paidResource, type Proxy } from '../../../src/reference/proxy/index.ts';
-import { createSenderClient, type SenderClient, type SenderClientOptions } from '../../../src/reference/sender/index.ts';
-import type { Address } from '../../../src/protocol/index.ts';
+import { startChain, type Account, type Chain, type RpcServer } from '../../../src/sim/index.js';
+import { openReceiver, memoryLogger, type Receiver } from '../../../src/reference/receiver/index.js';
+import { createProxy, echoResources, freeResource, paidResource, type Proxy } from '../../../src/reference/receiver/proxy/index.js';
+import { createSenderClient, type SenderClient, type SenderClientOptions } from '../../../src/reference/sender/index.js';
+import type { Address } from '../../../src/protocol/index.js';
 
 export const CONFIRMATIONS = 2;
 export const POLL_MS = 20;

@@ -6,8 +6,8 @@ import { expect } from 'chai';
 import http from 'node:http';
 import path from 'node:path';
 import { writeFileSync, readFileSync } from 'node:fs';
-import { HEADER, ReplyHeaderError, encodeReplyHeaders, signBalanceProof, signClosing } from '../../../src/protocol/index.ts';
-import { deployContracts } from '../../../src/sim/index.ts';
+import { HEADER, ReplyHeaderError, encodeReplyHeaders, signBalanceProof, signClosing } from '../../../src/protocol/index.js';
+import { deployContracts } from '../../../src/sim/index.js';
 import {
   BalanceAboveDepositError,
   BudgetExceededError,
@@ -23,8 +23,8 @@ import {
   SenderRefusal,
   UnknownChannelError,
   isRefusal,
-} from '../../../src/reference/sender/index.ts';
-import { CONFIRMATIONS, sleep, startRig, tokenBalance, waitFor, type Rig } from './helpers.ts';
+} from '../../../src/reference/sender/index.js';
+import { CONFIRMATIONS, sleep, startRig, tokenBalance, waitFor, type Rig } from './helpers.js';
 
 async function refusal<T extends SenderRefusal>(promise: Promise<unknown>, type: abstract new (...args: never[]) => T): Promise<T> {
   const err = await promise.then(

@@ -6,9 +6,9 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { HEADER } from '../../../src/protocol/index.ts';
-import type { SenderClient } from '../../../src/reference/sender/index.ts';
-import { CONFIRMATIONS, startRig, tokenBalance, waitFor, type Rig } from './helpers.ts';
+import { HEADER } from '../../../src/protocol/index.js';
+import type { SenderClient } from '../../../src/reference/sender/index.js';
+import { CONFIRMATIONS, startRig, tokenBalance, waitFor, type Rig } from './helpers.js';
 
 /** The price the §6 echo resources charge for a path. */
 function priceOf(p: string): bigint {

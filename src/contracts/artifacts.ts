@@ -1,0 +1,26 @@
+/**
+ * The compiled contracts (ABI and bytecode) of the kit: `RaidenMicroTransferChannels` (§2), the
+ * test token and the delegate. `npm run build:contracts` compiles contracts/*.sol into
+ * ./generated/artifacts.ts, so the package carries them as code and needs no file at run time.
+ */
+import * as generated from './generated/artifacts.js';
+
+export type ContractName = keyof typeof generated;
+
+/** One compiled contract, as solc produced it (settings recorded for reproducibility). */
+export interface Artifact {
+  readonly contractName: string;
+  readonly sourceName: string;
+  readonly abi: readonly unknown[];
+  readonly bytecode: `0x${string}`;
+  readonly deployedBytecode: `0x${string}`;
+  readonly compiler: { readonly name: string; readonly version: string };
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+export const CONTRACT_NAMES = Object.keys(generated).sort() as ContractName[];
+
+/** The artifact of one of the kit's contracts; its `abi` keeps its literal type for typed tools. */
+export function artifact<N extends ContractName>(name: N): (typeof generated)[N] & Artifact {
+  return generated[name] as (typeof generated)[N] & Artifact;
+}

@@ -1,0 +1,150 @@
+/**
+ * createProxy: the paywalled proxy as a fastify app. Resources go through the §3.2 decision
+ * (paywall.ts); the §5 REST API (rest.ts) sits under the gateway path.
+ *
+ * Payment and content: the handler of a paid resource runs only after `manager.pay()` accepted
+ * and durably registered the proof. If the handler then fails, the payment stays registered (the
+ * manager has no refund and the proof is the sender's own signed promise): the reply is a 5xx
+ * (500 for a handler error, 502 for an unreachable upstream) or the handler's ResourceError
+ * status, and it still carries RDN-Cost, RDN-Sender-Balance and RDN-Balance-Signature, so the
+ * client knows it was charged and its balance stays in step with the receiver's. Errors before
+ * the payment (a price function's ResourceError, a storage failure inside `pay()`) charge nothing.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { GATEWAY_PATH, HEADER, nodeHeaders } from '../../../protocol/index.js';
+import { artifact } from '../../../contracts/artifacts.js';
+import type { ReceiverManager } from '../manager/types.js';
+import { ProxyConfigError, ResourceError, UpstreamError } from './errors.js';
+import { paywallPage, prefersHtml, rdnCookies } from './html.js';
+import type { Fault } from '../../faults.js';
+import { createPaywall, type Decision, type Paywall } from './paywall.js';
+import { type Resource, priceOf } from './resources.js';
+import { type ContractAbis, restApi } from './rest.js';
+
+export interface ProxyOptions {
+  manager: ReceiverManager;
+  resources?: Resource[];
+  /** Prefix of the §5 REST API and the RDN-Gateway-Path header. Default `/api/1`. */
+  gatewayPath?: string;
+  /** Serve the §5 REST API. Default true. */
+  rest?: boolean;
+  /** ABIs for GET /stats; default: the kit's own contract and test token. */
+  abis?: ContractAbis;
+  /** fastify's logger option. Default false: the proxy is quiet, the CLI prints its own lines. */
+  logger?: FastifyServerOptions['logger'];
+  /** deliberate protocol violations, for the conformance suite's self-test only (src/reference/faults.ts) */
+  faults?: ReadonlySet<Fault>;
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+  url: string;
+}
+
+export interface Proxy {
+  readonly app: FastifyInstance;
+  readonly paywall: Paywall;
+  /** Listens on host:port (port 0 picks a free one). Loopback by default. */
+  listen(port?: number, host?: string): Promise<ListenAddress>;
+  /** Stops accepting connections and waits for in-flight requests. Does not stop the manager. */
+  close(): Promise<void>;
+}
+
+const TEXT = 'text/plain; charset=utf-8';
+
+export function createProxy(options: ProxyOptions): Proxy {
+  const gatewayPath = options.gatewayPath ?? GATEWAY_PATH;
+  // A header value and a route prefix: absolute, no trailing slash, no query.
+  if (!/^\/[^?#\s]*[^/?#\s]$/.test(gatewayPath)) throw new ProxyConfigError('gatewayPath', gatewayPath, 'expected an absolute path without a trailing slash');
+
+  const paywall = createPaywall(options.manager, gatewayPath, options.faults);
+  // HEAD routes are registered by hand: an automatic HEAD would run the paid GET and charge.
+  // maxParamLength: fastify's default (100) would answer 404 for /echodyn/<101 characters>; the
+  // original (Flask) had no such limit, and the price of /echodyn grows with the text.
+  const app = Fastify({ logger: options.logger ?? false, exposeHeadRoutes: false, routerOptions: { maxParamLength: 8192 } });
+
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const charged = reply.getHeader(HEADER.cost) !== undefined;
+    let status: number;
+    if (err instanceof ResourceError) status = err.status;
+    else if (err instanceof UpstreamError) status = 502;
+    else if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) status = err.statusCode;
+    else status = 500;
+    if (status >= 500) req.log.error({ err, charged }, 'resource failed');
+    const message = status === 500 ? 'internal error' : err.message;
+    const note = charged
+      ? ` (after payment: ${String(reply.getHeader(HEADER.cost))} was charged, RDN-Sender-Balance is the registered balance)`
+      : '';
+    return reply.code(status).type(TEXT).send(`${message}${note}\n`);
+  });
+
+  // Graceful close: fastify closes the connections idle at close() and waits for the busy ones,
+  // but a keep-alive connection that was busy stays open after its reply until the client's
+  // keep-alive runs out (a SIGTERM would hang for a minute). Replies sent while closing say
+  // `Connection: close`, so each such connection ends with its in-flight request.
+  let closing = false;
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
+  for (const resource of options.resources ?? []) addResource(app, paywall, resource);
+
+  if (options.rest !== false) {
+    const abis = options.abis ?? { manager: artifact('RaidenMicroTransferChannels').abi, token: artifact('TestToken').abi };
+    app.register(restApi, { prefix: gatewayPath, manager: options.manager, abis });
+  }
+
+  return {
+    app,
+    paywall,
+    async listen(port = 0, host = '127.0.0.1') {
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ProxyConfigError('port', port, 'not a TCP port');
+      await app.listen({ port, host });
+      const address = app.server.address();
+      const actual = typeof address === 'object' && address !== null ? address.port : port;
+      return { host, port: actual, url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}` };
+    },
+    async close() {
+      closing = true;
+      await app.close();
+    },
+  };
+}
+
+function addResource(app: FastifyInstance, paywall: Paywall, resource: Resource): void {
+  const methods = resource.methods ?? ['GET'];
+  if (resource.paywall === false) {
+    app.route({ method: methods, url: resource.path, exposeHeadRoute: methods.includes('GET'), handler: resource.handler });
+    return;
+  }
+  const serve = (charge: boolean) =>
+    async function paywalled(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+      const decision = paywall.decide(() => priceOf(resource, req), nodeHeaders(req.headers), charge);
+      if (decision.kind === 'free' || decision.kind === 'paid') {
+        reply.headers(decision.headers);
+        // Paid content is for the payer: keep it out of shared caches (the handler may override).
+        if (decision.kind === 'paid') reply.header('cache-control', 'private');
+        return resource.handler(req, reply);
+      }
+      return refuse(req, reply, decision);
+    };
+  app.route({ method: methods, url: resource.path, handler: serve(true) });
+  if (methods.includes('GET')) app.route({ method: 'HEAD', url: resource.path, handler: serve(false) });
+}
+
+/** 502, 409 and 402 replies. */
+function refuse(req: FastifyRequest, reply: FastifyReply, d: Exclude<Decision, { kind: 'free' | 'paid' }>): FastifyReply {
+  reply.code(d.status).header('cache-control', 'no-store');
+  if (d.kind === 'unavailable') return reply.type(TEXT).send(`${d.reason}\n`);
+  reply.headers(d.headers);
+  if (d.kind === 'malformed') return reply.type(TEXT).send(`${d.reason}\n`);
+  if (prefersHtml(req.headers.accept)) {
+    return reply
+      .header('set-cookie', rdnCookies(d.headers))
+      .type('text/html; charset=utf-8')
+      .send(paywallPage({ url: req.url, reason: d.reason, headers: d.headers }));
+  }
+  return reply.type('application/json; charset=utf-8').send(JSON.stringify({ error: 'payment required', reason: d.reason, price: d.headers[HEADER.price], flag: d.flag }));
+}

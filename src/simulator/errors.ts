@@ -1,0 +1,38 @@
+import { UraidenError } from '../protocol/errors.js';
+
+/** A scenario file (or a sweep value) that does not describe a valid simulation. */
+export class ScenarioError extends UraidenError {
+  /** dotted path of the offending field, e.g. `senders.count` ('' for the whole document) */
+  readonly field: string;
+  readonly value: unknown;
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+
+  constructor(field: string, value: unknown, expected: string, where: { file?: string; line?: number; column?: number } = {}) {
+    const at = where.file ? `${where.file}${where.line !== undefined ? `:${where.line}${where.column !== undefined ? `:${where.column}` : ''}` : ''}: ` : '';
+    super('INVALID_SCENARIO', `${at}${field || '(document)'}: ${show(value)} is invalid: expected ${expected}`);
+    this.field = field;
+    this.value = value;
+    this.file = where.file;
+    this.line = where.line;
+  }
+}
+
+/** A run that failed inside the simulator (a worker died, a transaction reverted unexpectedly). */
+export class SimulationError extends UraidenError {
+  readonly run: number;
+
+  constructor(run: number, message: string, options?: ErrorOptions) {
+    super('SIMULATION_FAILED', `run ${run}: ${message}`, options);
+    this.run = run;
+  }
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return '(missing)';
+  try {
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
