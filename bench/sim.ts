@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   try {
     await phase('funding (batched mints)', () => fundSenders(chain, 10n ** 21n), (ms) => `${SENDERS} mints, ${rate(SENDERS, ms)} tx/s`);
     const startBlock = await chain.blockNumber();
-    const book = emptyBook();
+    const book = emptyBook(chain.accounts.receiver.address);
     const ctx: AgentContext = { chain, scenario, rng: createRng(1), book, receiver: chain.accounts.receiver.address, startBlock };
     const side = await startReceiverSide({ chain, dir, confirmations: 1, disputes: true, startBlock, resources: scenario.resources });
     const fetchImpl = injectFetch(() => side.app());

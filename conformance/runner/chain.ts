@@ -6,6 +6,7 @@ import {
   toBeHex, toUtf8Bytes, zeroPadValue, type InterfaceAbi, type TransactionReceipt,
 } from 'ethers';
 import { artifact } from '../../src/contracts/artifacts.js';
+import { UraidenError } from '../../src/protocol/errors.js';
 
 export interface KitInfo {
   chainId: number;
@@ -15,12 +16,11 @@ export interface KitInfo {
 }
 
 /** A transaction the case did not expect to fail was refused by the chain. */
-export class ChainCallError extends Error {
+export class ChainCallError extends UraidenError {
   readonly call: string;
   readonly reason: string;
   constructor(call: string, reason: string) {
-    super(`${call}: ${reason}`);
-    this.name = 'ChainCallError';
+    super('CHAIN_CALL', `${call}: ${reason}`);
     this.call = call;
     this.reason = reason;
   }

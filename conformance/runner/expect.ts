@@ -1,7 +1,8 @@
 // Matchers for a step's `expect`. Each returns the list of mismatches (empty = pass), worded so a
 // server author can act on them without reading the runner.
 import type { HttpResponse } from './http.js';
-import { ERROR_FLAGS, type BodyExpectation, type Expect, type HeaderExpectation } from './types.js';
+import { ERROR_FLAGS } from '../../src/protocol/headers.js';
+import type { BodyExpectation, Expect, HeaderExpectation } from './types.js';
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 

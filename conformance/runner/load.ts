@@ -8,6 +8,7 @@ import { LineCounter, parseAllDocuments, isNode, isMap, isPair, type Document } 
 import { ACTIONS, type CaseSpec, type LoadedCase, type Step } from './types.js';
 
 import { CASES_DIR, SCHEMA_FILE } from './paths.js';
+import { UraidenError } from '../../src/protocol/errors.js';
 
 export interface CaseProblem {
   file: string;
@@ -19,11 +20,10 @@ export interface CaseProblem {
 }
 
 /** One or more cases are malformed; `problems` lists each with file, line and field. */
-export class CaseFormatError extends Error {
+export class CaseFormatError extends UraidenError {
   readonly problems: CaseProblem[];
   constructor(problems: CaseProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
-    this.name = 'CaseFormatError';
+    super('CASE_FORMAT', problems.map(formatProblem).join('\n'));
     this.problems = problems;
   }
 }

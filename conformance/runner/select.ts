@@ -2,6 +2,7 @@
 // and levels; and the known-failures file.
 import { readFile } from 'node:fs/promises';
 import type { Level, LoadedCase } from './types.js';
+import { UraidenError } from '../../src/protocol/errors.js';
 
 export function globToRegExp(glob: string): RegExp {
   let re = '';
@@ -24,11 +25,10 @@ export function selectCases(cases: LoadedCase[], globs: string[], levels: Level[
 }
 
 /** The file's cases must be a JSON array of ids or an object id → reason. */
-export class ExpectedFailuresError extends Error {
+export class ExpectedFailuresError extends UraidenError {
   readonly file: string;
   constructor(file: string, reason: string) {
-    super(`--expected-failures ${file}: ${reason}`);
-    this.name = 'ExpectedFailuresError';
+    super('EXPECTED_FAILURES', `--expected-failures ${file}: ${reason}`);
     this.file = file;
   }
 }

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { send, TransportError } from './http.js';
+import { UraidenError } from '../../src/protocol/errors.js';
 
 export interface Target {
   readonly baseUrl: URL;
@@ -18,12 +19,11 @@ export interface Target {
 }
 
 /** The target did not come up: exited, or never answered the readiness probe. */
-export class TargetStartError extends Error {
+export class TargetStartError extends UraidenError {
   readonly command: string;
   readonly output: string;
   constructor(command: string, reason: string, output: string) {
-    super(`target "${command}" ${reason}${output ? `; its last output:\n${output}` : ''}`);
-    this.name = 'TargetStartError';
+    super('TARGET_START', `target "${command}" ${reason}${output ? `; its last output:\n${output}` : ''}`);
     this.command = command;
     this.output = output;
   }

@@ -1,20 +1,11 @@
 // The case DSL as TypeScript types. conformance/schema/case.schema.json is the source of truth;
 // these mirror it so the executor is type-checked. A case that passed load.ts has exactly this shape.
 
+import type { ErrorFlag } from '../../src/protocol/headers.js';
+
 export type Level = 'MUST' | 'SHOULD';
 export type OptionalPart = 'echodyn' | 'rest-api' | 'restart';
 export type Via = 'erc223' | 'erc20';
-export type Flag =
-  | 'RDN-Insufficient-Confirmations'
-  | 'RDN-Nonexisting-Channel'
-  | 'RDN-Invalid-Balance-Proof'
-  | 'RDN-Invalid-Amount';
-export const ERROR_FLAGS: readonly Flag[] = [
-  'RDN-Insufficient-Confirmations',
-  'RDN-Nonexisting-Channel',
-  'RDN-Invalid-Balance-Proof',
-  'RDN-Invalid-Amount',
-];
 
 export interface Party {
   role: 'sender' | 'third-party';
@@ -69,7 +60,7 @@ export interface EventExpectation { name: EventName; channel: string; args?: Rec
 export interface Expect {
   status?: number | number[];
   status_count?: Record<string, number>;
-  flag?: Flag | 'none' | (Flag | 'none')[];
+  flag?: ErrorFlag | 'none' | (ErrorFlag | 'none')[];
   headers?: Record<string, HeaderExpectation>;
   body?: BodyExpectation;
   json?: unknown;

@@ -12,12 +12,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { Wallet } from 'ethers';
 import { ReplyHeaderError, toChecksumAddress, type Hex } from '../protocol/index.js';
-import { createSenderClient, defaultStorePath, isRefusal, type SenderClient, type StoredChannel } from '../reference/sender/index.js';
+import type { SenderClient } from '../reference/sender/client.js';
+import { SenderRefusal } from '../reference/sender/errors.js';
 import type { DepositMethod, PaymentPolicy } from '../reference/sender/policy.js';
+import { defaultStorePath, type StoredChannel } from '../reference/sender/store.js';
+import { USAGE_EXIT_CODE } from './options.js';
 
-export const CLIENT_EXIT = { ok: 0, failure: 1, usage: 2, refusal: 3 } as const;
+export const CLIENT_EXIT = { ok: 0, failure: 1, usage: USAGE_EXIT_CODE, refusal: 3 } as const;
 
 const EXIT_HELP = `
 Exit codes:
@@ -89,6 +91,7 @@ async function loadKey(o: CommonOptions): Promise<Hex> {
       throw usage(`cannot read --keystore ${o.keystore}: ${(err as Error).message}`);
     }
     try {
+      const { Wallet } = await import('ethers');
       key = (await Wallet.fromEncryptedJson(json, password)).privateKey;
     } catch {
       // ethers' message may quote the file; say only what failed.
@@ -114,6 +117,8 @@ async function openClient(o: CommonOptions, policy: PaymentPolicy = {}): Promise
     throw usage(`--contract ${JSON.stringify(contract)} is not an address`);
   }
   const privateKey = await loadKey(o);
+  // The client (ethers and its provider stack) loads only when a subcommand runs: --help stays fast.
+  const { createSenderClient } = await import('../reference/sender/client.js');
   return createSenderClient({ privateKey, rpcUrl, contract, storePath: o.store ?? defaultStorePath(), policy });
 }
 
@@ -125,7 +130,7 @@ async function run(o: CommonOptions, body: (print: Printer) => Promise<number | 
     if (code !== undefined && code !== 0) process.exitCode = code;
   } catch (err) {
     if (err instanceof CommanderError) throw err; // usage: the program reports it (exit 2)
-    const refusal = isRefusal(err) || err instanceof ReplyHeaderError;
+    const refusal = err instanceof SenderRefusal || err instanceof ReplyHeaderError;
     const e = err as Error & { code?: string };
     if (o.json) {
       print.json({ ok: false, kind: refusal ? 'refusal' : 'failure', code: e.code ?? e.name, error: e.message });

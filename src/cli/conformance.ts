@@ -6,24 +6,18 @@
  * errors (known failures from --expected-failures excepted), 1 otherwise, 2 on bad usage.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Level } from '../../conformance/runner/types.js';
 import { integerOption } from './options.js';
 
 // The runner (ajv, yaml, ethers, and ganache for the chain) is imported only when this command
 // runs, so that registering it costs the other subcommands' start-up nothing.
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const BIN = path.resolve(HERE, '../../bin/uraiden.js');
-const CASES_DIR = path.resolve(HERE, '../../conformance/cases');
-
-interface ConformanceOptions {
+interface ConformanceFlags {
   targetCmd?: string;
   target?: string;
   rpcUrl?: string;
   self: boolean;
   cases: string[];
-  casesDir: string;
+  casesDir?: string;
   mustOnly: boolean;
   strict: boolean;
   list: boolean;
@@ -69,7 +63,7 @@ export function registerConformanceCommand(program: Command): void {
     .option('--target <url>', 'test a target already running (needs --rpc-url; restart cases are unimplemented)', url)
     .option('--rpc-url <url>', 'JSON-RPC of the `uraiden chain` the running target uses', url)
     .option('--cases <glob>', "case ids to run, e.g. 'rdn/payment/*' (repeatable, comma-separated)", collect, [])
-    .option('--cases-dir <dir>', 'where the YAML cases are', CASES_DIR)
+    .option('--cases-dir <dir>', "where the YAML cases are (default: the kit's catalogue)")
     .option('--must-only', 'skip SHOULD cases', false)
     .option('--strict', 'SHOULD failures fail the run (warn → fail)', false)
     .option('--list', 'list the selected cases without running them', false)
@@ -81,7 +75,7 @@ export function registerConformanceCommand(program: Command): void {
     .option('--poll-interval <ms>', 'RDN_POLL_INTERVAL_MS handed to a launched target', integerOption(1), 20)
     .option('--target-env <NAME=value>', 'extra environment for a launched target (repeatable)', envPair, [])
     .option('--verbose', "echo the launched target's output", false)
-    .action(async (opts: ConformanceOptions) => {
+    .action(async (opts: ConformanceFlags) => {
       const code = await conformance(opts);
       // The in-process chain (ganache) can leave timers behind: end explicitly, after stdout drains.
       await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
@@ -89,70 +83,76 @@ export function registerConformanceCommand(program: Command): void {
     });
 }
 
-async function conformance(opts: ConformanceOptions): Promise<number> {
+async function conformance(opts: ConformanceFlags): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const modes = [opts.self, opts.targetCmd !== undefined, opts.target !== undefined].filter(Boolean).length;
-  if (!opts.list && modes !== 1) throw new InvalidArgumentError('give exactly one of --self, --target-cmd, --target');
-  if (opts.target && !opts.rpcUrl) throw new InvalidArgumentError('--target needs --rpc-url (the chain the target uses)');
-  if (opts.rpcUrl && !opts.target) throw new InvalidArgumentError('--rpc-url goes with --target (a launched target gets the runner\'s own chain)');
-
-  const { CaseFormatError, loadCases } = await import('../../conformance/runner/load.js');
-  const { readExpectedFailures, selectCases } = await import('../../conformance/runner/select.js');
-  const { runSuite } = await import('../../conformance/runner/run.js');
-  const { summaryTable, writeReports } = await import('../../conformance/runner/report.js');
-  let all;
+  const { CaseFormatError, ConformanceOptionError, listConformanceCases, runConformance } = await import('../../conformance/index.js');
+  const { summaryTable } = await import('../../conformance/runner/report.js');
+  const selection = { cases: opts.cases, mustOnly: opts.mustOnly, ...(opts.casesDir !== undefined && { casesDir: opts.casesDir }) };
   try {
-    all = await loadCases(path.resolve(opts.casesDir));
+    if (opts.list) {
+      const cases = await listConformanceCases(selection);
+      for (const c of cases) out(`${c.id.padEnd(24)} ${c.spec.padEnd(8)} ${c.level.padEnd(6)} ${c.requirement}${c.needs?.length ? ` [needs ${c.needs.join(', ')}]` : ''}`);
+      out(`${cases.length} case(s)`);
+      return 0;
+    }
+    const targetEnv = Object.fromEntries(opts.targetEnv.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+    // Ctrl-C: finish the current case, stop the target, write what we have.
+    const ac = new AbortController();
+    const onSigint = () => {
+      if (ac.signal.aborted) process.exit(130);
+      process.stderr.write('\ninterrupted: stopping after the current case (Ctrl-C again to quit at once)\n');
+      ac.abort();
+    };
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    try {
+      const run = await runConformance({
+        ...selection,
+        self: opts.self,
+        ...(opts.targetCmd !== undefined && { targetCmd: opts.targetCmd }),
+        ...(opts.target !== undefined && { targetUrl: opts.target }),
+        ...(opts.rpcUrl !== undefined && { rpcUrl: opts.rpcUrl }),
+        strict: opts.strict,
+        ...(opts.expectedFailures !== undefined && { expectedFailures: opts.expectedFailures }),
+        reportDir: opts.reportDir,
+        timeMultiplier: opts.timeMultiplier,
+        caseTimeoutMs: opts.caseTimeout,
+        confirmations: opts.confirmations,
+        pollIntervalMs: opts.pollInterval,
+        targetEnv,
+        verbose: opts.verbose,
+        progress: out,
+        signal: ac.signal,
+      });
+      out(summaryTable(run));
+      out(`reports: ${run.reports.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
+      return run.interrupted ? 130 : run.failing > 0 ? 1 : 0;
+    } finally {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    }
   } catch (err) {
     if (err instanceof CaseFormatError) {
       process.stderr.write(`${err.message}\n`);
       return 2;
     }
+    if (err instanceof ConformanceOptionError) throw new InvalidArgumentError(cliMessage(err));
     throw err;
   }
-  const levels: Level[] = opts.mustOnly ? ['MUST'] : ['MUST', 'SHOULD'];
-  const cases = selectCases(all, opts.cases, levels);
-  if (opts.list) {
-    for (const c of cases) out(`${c.id.padEnd(24)} ${c.spec.padEnd(8)} ${c.level.padEnd(6)} ${c.requirement}${c.needs?.length ? ` [needs ${c.needs.join(', ')}]` : ''}`);
-    out(`${cases.length} case(s)`);
-    return 0;
-  }
-  if (cases.length === 0) throw new InvalidArgumentError(`no case matches ${opts.cases.join(', ')}`);
-  const expectedFailures = opts.expectedFailures ? await readExpectedFailures(opts.expectedFailures) : new Map<string, string>();
-  const targetEnv = Object.fromEntries(opts.targetEnv.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+}
 
-  // Ctrl-C: finish the current case, stop the target, write what we have.
-  const ac = new AbortController();
-  const onSigint = () => {
-    if (ac.signal.aborted) process.exit(130);
-    process.stderr.write('\ninterrupted: stopping after the current case (Ctrl-C again to quit at once)\n');
-    ac.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-  try {
-    const run = await runSuite({
-      cases,
-      ...(opts.self ? { targetCmd: `node ${JSON.stringify(BIN)} proxy` } : {}),
-      ...(opts.targetCmd ? { targetCmd: opts.targetCmd } : {}),
-      ...(opts.target ? { targetUrl: opts.target, rpcUrl: opts.rpcUrl } : {}),
-      confirmations: opts.confirmations,
-      pollIntervalMs: opts.pollInterval,
-      multiplier: opts.timeMultiplier,
-      caseTimeoutMs: opts.caseTimeout,
-      strict: opts.strict,
-      expectedFailures,
-      targetEnv,
-      verbose: opts.verbose,
-      progress: out,
-      signal: ac.signal,
-    });
-    out(summaryTable(run));
-    const files = await writeReports(run, path.resolve(opts.reportDir));
-    out(`reports: ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
-    return run.interrupted ? 130 : run.failing > 0 ? 1 : 0;
-  } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+/** The option errors in the CLI's words (its flags, not the function's option names). */
+function cliMessage(err: { option: string; reason: string; message: string }): string {
+  switch (err.option) {
+    case 'target':
+      return 'give exactly one of --self, --target-cmd, --target';
+    case 'rpcUrl':
+      return err.reason.startsWith('goes with')
+        ? "--rpc-url goes with --target (a launched target gets the runner's own chain)"
+        : '--target needs --rpc-url (the chain the target uses)';
+    case 'cases':
+      return err.reason;
+    default:
+      return err.message;
   }
 }

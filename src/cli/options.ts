@@ -4,6 +4,9 @@
  */
 import { InvalidArgumentError } from 'commander';
 
+/** Exit code for a usage error (bad flag or value), as conventional for CLI tools. */
+export const USAGE_EXIT_CODE = 2;
+
 /** A decimal integer in [min, max]; refuses "1.5", "0x10", "12abc", "" (Number() would not). */
 export function integerOption(min: number, max: number = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {

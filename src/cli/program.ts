@@ -8,17 +8,18 @@ import { registerClientCommand } from './client.js';
 import { registerProxyCommand } from './proxy.js';
 import { registerConformanceCommand } from './conformance.js';
 import { registerSimulateCommand } from './simulate.js';
+import { PACKAGE_VERSION } from '../package.js';
+import { USAGE_EXIT_CODE } from './options.js';
 
 export type Registrar = (program: Command) => void;
 
 const REGISTRARS: Registrar[] = [registerChainCommand, registerClientCommand, registerProxyCommand, registerConformanceCommand, registerSimulateCommand];
 
-/** Exit code for a usage error (bad flag or value), as conventional for CLI tools. */
-export const USAGE_EXIT_CODE = 2;
 
 export function buildProgram(): Command {
   const program = new Command('uraiden')
     .description('µRaiden test harness and conformance kit')
+    .version(PACKAGE_VERSION, '-V, --version', 'print the version of uraiden-kit')
     .showSuggestionAfterError(true);
   for (const register of REGISTRARS) register(program);
   configureRecursively(program);

@@ -17,8 +17,7 @@ import type { Address, Hex } from '../protocol/index.js';
 // Types only: the receiver (SQLite, RPC) and the proxy (fastify) load when a proxy command runs,
 // so every other `uraiden` subcommand starts without them.
 import type { Receiver } from '../reference/receiver/index.js';
-import { integerOption } from './options.js';
-import { USAGE_EXIT_CODE } from './program.js';
+import { integerOption, USAGE_EXIT_CODE } from './options.js';
 
 /** Bad configuration: printed as one line, exit 2. */
 export class ProxyCliError extends UraidenError {

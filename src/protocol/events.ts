@@ -27,37 +27,55 @@ const KIND_OF_TOPIC = new Map<string, ChannelEventKind>(
   Object.entries(CHANNEL_EVENT_TOPICS).map(([kind, topic]) => [topic, kind as ChannelEventKind]),
 );
 
-/** What a log needs to carry; raw JSON-RPC logs and ethers' Log both fit. */
+/** What a log needs to carry (a JSON-RPC log with its numbers decoded). */
 export interface ChannelLog {
   topics: readonly string[];
   data: string;
   blockNumber: number;
+  logIndex: number;
 }
 
-export interface ChannelEventData {
-  kind: ChannelEventKind;
+interface EventBase {
   sender: Address;
   receiver: Address;
+  /** the channel's open block; for ChannelCreated, the block of the log itself */
   openBlock: number;
-  /** deposit (created), added deposit (toppedUp), balance (closeRequested, settled), withdrawn delta (withdraw) */
-  amount: bigint;
-  /** settled only: what the receiver got */
-  receiverTokens?: bigint;
+  /** where the log is: its block and its index in that block */
+  block: number;
+  logIndex: number;
 }
 
+/** One channel event of §2, decoded; the amount fields carry the event's own parameter names. */
+export type ChannelEvent =
+  | (EventBase & { kind: 'created'; deposit: bigint })
+  | (EventBase & { kind: 'toppedUp'; added: bigint })
+  | (EventBase & { kind: 'closeRequested'; balance: bigint })
+  | (EventBase & { kind: 'settled'; balance: bigint; receiverTokens: bigint })
+  | (EventBase & { kind: 'withdraw'; withdrawn: bigint });
+
 /** Decodes one log of the channels contract; undefined for any other event or a malformed log. */
-export function decodeChannelLog(log: ChannelLog): ChannelEventData | undefined {
+export function decodeChannelLog(log: ChannelLog): ChannelEvent | undefined {
   const [t0, t1, t2, t3] = log.topics;
   const kind = t0 === undefined ? undefined : KIND_OF_TOPIC.get(t0.toLowerCase());
   if (!kind || !t1 || !t2) return undefined;
   const word = (i: number): bigint => BigInt(`0x${log.data.slice(2 + 64 * i, 2 + 64 * (i + 1)) || '0'}`);
-  const event: ChannelEventData = {
-    kind,
+  const base: EventBase = {
     sender: toChecksumAddress(`0x${t1.slice(26)}`),
     receiver: toChecksumAddress(`0x${t2.slice(26)}`),
     openBlock: kind === 'created' || !t3 ? log.blockNumber : Number(BigInt(t3)),
-    amount: word(0),
+    block: log.blockNumber,
+    logIndex: log.logIndex,
   };
-  if (kind === 'settled') event.receiverTokens = word(1);
-  return event;
+  switch (kind) {
+    case 'created':
+      return { ...base, kind, deposit: word(0) };
+    case 'toppedUp':
+      return { ...base, kind, added: word(0) };
+    case 'closeRequested':
+      return { ...base, kind, balance: word(0) };
+    case 'settled':
+      return { ...base, kind, balance: word(0), receiverTokens: word(1) };
+    case 'withdraw':
+      return { ...base, kind, withdrawn: word(0) };
+  }
 }

@@ -32,9 +32,9 @@ export const HEADER = {
   invalidAmount: 'RDN-Invalid-Amount',
 } as const;
 
-/** The four error flags of a reply (§3.1), by their HEADER key; at most one per reply. */
-export type ErrorFlag = 'insufficientConfirmations' | 'nonexistingChannel' | 'invalidBalanceProof' | 'invalidAmount';
-export const ERROR_FLAGS: readonly ErrorFlag[] = ['insufficientConfirmations', 'nonexistingChannel', 'invalidBalanceProof', 'invalidAmount'];
+/** The four error flags of a reply (§3.1), by header name (value `1`); at most one per reply. */
+export const ERROR_FLAGS = [HEADER.insufficientConfirmations, HEADER.nonexistingChannel, HEADER.invalidBalanceProof, HEADER.invalidAmount] as const;
+export type ErrorFlag = (typeof ERROR_FLAGS)[number];
 
 export const GATEWAY_PATH = '/api/1';
 
@@ -226,7 +226,7 @@ export function encodeReplyHeaders(r: ReplyHeaders): Record<string, string> {
   if (r.senderBalance !== undefined) headers[HEADER.senderBalance] = String(assertUint192('senderBalance', r.senderBalance));
   if (r.balanceSignature !== undefined) headers[HEADER.balanceSignature] = normalizeSignature(r.balanceSignature);
   if (r.cost !== undefined) headers[HEADER.cost] = String(assertUint192('cost', r.cost));
-  if (r.error !== undefined) headers[HEADER[r.error]] = '1';
+  if (r.error !== undefined) headers[r.error] = '1';
   return headers;
 }
 
@@ -274,10 +274,10 @@ export function parseReplyHeaders(get: HeaderGetter): ParsedReplyHeaders {
     }
   }
   for (const flag of ERROR_FLAGS) {
-    const value = read(get, HEADER[flag]);
+    const value = read(get, flag);
     if (value === undefined) continue;
-    if (value !== '1') refuseReply(HEADER[flag], value, 'invalid-flag');
-    if (out.error !== undefined) refuseReply(HEADER[flag], value, 'multiple-error-flags');
+    if (value !== '1') refuseReply(flag, value, 'invalid-flag');
+    if (out.error !== undefined) refuseReply(flag, value, 'multiple-error-flags');
     out.error = flag;
   }
   return out;

@@ -57,4 +57,4 @@ export {
   type ParsedReplyHeaders,
 } from './headers.js';
 export { CHANNELS_ABI, TOKEN_ABI } from './abi.js';
-export { CHANNEL_EVENT_TOPICS, decodeChannelLog, type ChannelEventKind, type ChannelEventData, type ChannelLog } from './events.js';
+export { CHANNEL_EVENT_TOPICS, decodeChannelLog, type ChannelEventKind, type ChannelEvent, type ChannelLog } from './events.js';

@@ -17,9 +17,7 @@
  * the client's retry hook throws DeferredRequest.
  */
 import { encodeOpenData, encodeTopUpData } from '../protocol/index.js';
-import type { Contract } from 'ethers';
-import { createSenderClient, SenderClient, type ChainConnection, type SenderClientOptions } from '../reference/sender/index.js';
-import { channelId } from '../reference/sender/client.js';
+import { createSenderClient, type SenderClient, type SenderClientOptions } from '../reference/sender/index.js';
 import type { Account, Chain } from '../sim/chain.js';
 import { sendBatch, type BatchTx } from './batch.js';
 import { openRecord } from './ledger.js';
@@ -61,9 +59,8 @@ export interface AgentContext {
 
 /**
  * Clients for every sender. The first connects as usual (createSenderClient reads the chain id,
- * the contract's code and constants); the others reuse what it read with their own wallet —
- * five calls per client that a thousand senders would otherwise repeat — then sync like any
- * client.
+ * the contract's code and constants); the others are given what it read (`contractInfo`) — five
+ * calls per client that a thousand senders would otherwise repeat — then sync like any client.
  */
 export async function createAgents(ctx: AgentContext, accounts: Account[], cheaters: Set<number>, storePath: (i: number) => string, fetchImpl: typeof fetch): Promise<Agent[]> {
   const options = (account: Account, i: number): SenderClientOptions => ({
@@ -85,21 +82,8 @@ export async function createAgents(ctx: AgentContext, accounts: Account[], cheat
   });
   const agents: Agent[] = [];
   for (const [i, account] of accounts.entries()) {
-    let client: SenderClient;
     const first = agents[0]?.client;
-    if (!first) client = await createSenderClient(options(account, i));
-    else {
-      const wallet = account.wallet;
-      const conn: ChainConnection = {
-        ...first.conn,
-        wallet,
-        sender: account.address,
-        channels: first.conn.channels.connect(wallet) as Contract,
-        tokenContract: first.conn.tokenContract.connect(wallet) as Contract,
-      };
-      client = new SenderClient(conn, options(account, i));
-      await client.sync();
-    }
+    const client = await createSenderClient({ ...options(account, i), ...(first && { contractInfo: first.contractInfo }) });
     agents.push({ index: i, account, cheater: cheaters.has(i), client, pending: [], requested: 0, phase: 'active', history: [] });
   }
   return agents;
@@ -192,7 +176,7 @@ export async function makeDeposits(ctx: AgentContext, needs: DepositNeed[]): Pro
   for (const n of needs) {
     // The client learns the new deposit from the events at its next payment; marking the channel
     // fresh makes it wait (here: defer) rather than give up while the receiver lacks confirmations.
-    n.agent.client.freshDeposits.add(channelId({ receiver: ctx.receiver as `0x${string}`, openBlock: n.agent.openBlock! }));
+    n.agent.client.noteDeposit(ctx.receiver, n.agent.openBlock!);
   }
 }
 

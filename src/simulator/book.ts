@@ -4,6 +4,7 @@
  * the agents. Amounts are token base units, gas in units (priced at the scenario's gas price when
  * reported).
  */
+import { channelKey, type Address, type Hex } from '../protocol/index.js';
 
 /** What the simulator knows of one channel: `paid` is the sum of the prices served on it. */
 export interface ChannelRecord {
@@ -51,17 +52,16 @@ export interface Totals {
 }
 
 export interface Book {
+  /** the one receiver of the simulation */
+  receiver: Address;
   totals: Totals;
-  /** key `${sender lower-case}:${openBlock}` */
-  channels: Map<string, ChannelRecord>;
+  /** by §1.5 channel key */
+  channels: Map<Hex, ChannelRecord>;
 }
 
-export function channelKey(sender: string, openBlock: number): string {
-  return `${sender.toLowerCase()}:${openBlock}`;
-}
-
-export function emptyBook(): Book {
+export function emptyBook(receiver: Address): Book {
   return {
+    receiver,
     channels: new Map(),
     totals: {
       gasUnitsSenders: 0n,

@@ -2,7 +2,8 @@
 export { loadScenario, parseScenario, toScenario, setPath, SCENARIO_SPEC, type Scenario, type LoadedScenario, type ResourceSpec, type OfflineWindow } from './scenario.js';
 export { ScenarioError, SimulationError } from './errors.js';
 export { planRuns, specOf, parseSeeds, type RunTicket } from './plan.js';
-export { simulate, type RunSpec, type RunResult } from './run.js';
+export { simulate } from './run.js';
+export type { RunSpec, RunResult, Row, Cell, RunSummary } from './types.js';
 export { runAll } from './pool.js';
 export { renderOutputs, writeOutputs, toCsv, type OutputFiles } from './output.js';
-export { METRIC_COLUMNS, type Row, type RunSummary } from './metrics.js';
+export { METRIC_COLUMNS } from './metrics.js';

@@ -7,7 +7,8 @@
  * log there (a reverted one would not, and is not counted: the agents never send one on purpose).
  */
 import type { Chain } from '../sim/chain.js';
-import { channelKey, type Book, type ChannelRecord } from './book.js';
+import { channelKey } from '../protocol/index.js';
+import type { Book, ChannelRecord } from './book.js';
 
 export interface Ledger {
   /** enters blocks (last scanned, `to`] */
@@ -116,7 +117,7 @@ export function createLedger(chain: Chain, book: Book, fromBlock: number): Ledge
 
 /** The record of a channel, created empty if nobody entered it yet. */
 export function openRecord(book: Book, sender: string, openBlock: number): ChannelRecord {
-  const key = channelKey(sender, openBlock);
+  const key = channelKey(sender, book.receiver, openBlock);
   let c = book.channels.get(key);
   if (!c) {
     c = { sender, openBlock, deposit: 0n, paid: 0n, settled: false };
@@ -126,5 +127,5 @@ export function openRecord(book: Book, sender: string, openBlock: number): Chann
 }
 
 function record(book: Book, sender: string, openBlock: unknown): ChannelRecord | undefined {
-  return book.channels.get(channelKey(sender, Number(openBlock)));
+  return book.channels.get(channelKey(sender, book.receiver, Number(openBlock)));
 }

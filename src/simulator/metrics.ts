@@ -4,10 +4,7 @@
  * scenario and seed serialise to the same bytes.
  */
 import type { Book } from './book.js';
-import type { RunSpec } from './run.js';
-
-export type Cell = string | number;
-export type Row = Record<string, Cell>;
+import type { Cell, Row, RunSpec, RunSummary } from './types.js';
 
 /** Metric columns, in table order; each is cumulative since the start of the run unless noted. */
 export const METRIC_COLUMNS = [
@@ -76,28 +73,6 @@ export function tickRow(spec: RunSpec, tick: number, block: number, online: bool
   };
   const params = Object.fromEntries(Object.entries(spec.params).map(([k, v]) => [k, paramCell(v)]));
   return { run: spec.run, seed: spec.seed, ...params, tick, block, ...metrics };
-}
-
-export interface RunSummary {
-  run: number;
-  seed: number;
-  name: string;
-  params: Record<string, Cell>;
-  /** the last row's metrics */
-  final: Row;
-  senders: number;
-  cheaters: number;
-  /** requests drawn but neither served nor refused when the horizon ended */
-  pendingRequests: number;
-  /** peak and mean of `locked` over the ticks */
-  lockedPeak: string;
-  lockedMean: string;
-  /** refusals other than offline, by error code */
-  errors: Record<string, number>;
-  /** tokens: what senders lost = what the receiver gained + what the contract still holds */
-  conservation: { senderLoss: string; receiverGain: string; contractHeld: string; holds: boolean };
-  /** every close request below the paid balance: who, claimed vs paid, and how it ended */
-  cheatCases: { sender: string; openBlock: number; claimed: string; paid: string; outcome: string }[];
 }
 
 export function summarize(

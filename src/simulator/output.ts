@@ -6,8 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Cell, Row, RunSummary } from './metrics.js';
-import type { RunResult } from './run.js';
+import type { Cell, Row, RunResult, RunSummary } from './types.js';
 import { renderReport } from './report.js';
 
 export interface OutputFiles {

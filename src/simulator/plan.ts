@@ -6,7 +6,7 @@
  */
 import { ScenarioError } from './errors.js';
 import { setPath, toScenario, type Scenario } from './scenario.js';
-import type { RunSpec } from './run.js';
+import type { RunSpec } from './types.js';
 
 /** What crosses to a worker: the raw (YAML-parsed) scenario with the run's values set. */
 export interface RunTicket {

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SimulationError } from './errors.js';
 import { specOf, type RunTicket } from './plan.js';
-import { simulate, type RunResult } from './run.js';
+import { simulate } from './run.js';
+import type { RunResult } from './types.js';
 
 // worker.js next to this file in the package; worker.ts when the sources run through tsx, which
 // a forked worker then needs too.

@@ -2,8 +2,7 @@
  * report.html: one self-contained page (inline SVG and CSS, no script, nothing fetched) with the
  * metrics over time for each run and, for a sweep or several seeds, the final figures across runs.
  */
-import type { Row } from './metrics.js';
-import type { RunResult } from './run.js';
+import type { Row, RunResult } from './types.js';
 import { barChart, esc, lineChart } from './svg.js';
 
 /** Charts over time: column, title, divisor (wei → ETH for gas). */

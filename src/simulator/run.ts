@@ -20,26 +20,14 @@ import { createLedger } from './ledger.js';
 import { startReceiverSide } from './receiver-side.js';
 import { createRng, shuffle } from './rng.js';
 import type { Scenario } from './scenario.js';
-import { summarize, tickRow, type Row, type RunSummary } from './metrics.js';
+import { summarize, tickRow } from './metrics.js';
+import type { Row, RunResult, RunSpec } from './types.js';
 
 /** Senders paying at the same time in the payment phase (the order of payments never matters). */
 export const PAYMENT_CONCURRENCY = 32;
 
 /** Senders' token endowment: far above any scenario's deposits, so nobody runs dry by accident. */
 const TOKENS_PER_SENDER = 10n ** 24n;
-
-export interface RunSpec {
-  run: number;
-  seed: number;
-  /** the swept fields of this run, dotted path → value as written in the scenario */
-  params: Record<string, unknown>;
-  scenario: Scenario;
-}
-
-export interface RunResult {
-  rows: Row[];
-  summary: RunSummary;
-}
 
 export async function simulate(spec: RunSpec): Promise<RunResult> {
   const s = spec.scenario;
@@ -60,7 +48,7 @@ export async function simulate(spec: RunSpec): Promise<RunResult> {
 async function runOn(chain: Chain, spec: RunSpec, dir: string): Promise<RunResult> {
   const s = spec.scenario;
   const startBlock = await chain.blockNumber();
-  const book: Book = emptyBook();
+  const book: Book = emptyBook(chain.accounts.receiver.address);
   const rng = createRng(spec.seed);
   const receiverSide = await startReceiverSide({ chain, dir, confirmations: s.receiver.confirmations, disputes: s.receiver.disputes === 'always', startBlock, resources: s.resources });
   const ctx: AgentContext = { chain, scenario: s, rng, book, receiver: chain.accounts.receiver.address, startBlock };

@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CASES_DIR, CaseFormatError, loadCaseText, loadCases } from '../../conformance/runner/load.js';
+import { CaseFormatError, loadCaseText, loadCases } from '../../conformance/runner/load.js';
+import { CASES_DIR } from '../../conformance/runner/paths.js';
 import { globToRegExp, selectCases } from '../../conformance/runner/select.js';
 
 const HEAD = `id: rdn/payment/1

@@ -208,12 +208,12 @@ describe('protocol: channel events (§2)', () => {
     const sender = '0x00000000000000000000000000000000000000aa';
     const receiver = '0x00000000000000000000000000000000000000bb';
     const created = iface.encodeEventLog('ChannelCreated', [sender, receiver, 100n]);
-    expect(decodeChannelLog({ ...created, blockNumber: 42 })).to.deep.equal({
-      kind: 'created', sender: ethers.getAddress(sender), receiver: ethers.getAddress(receiver), openBlock: 42, amount: 100n,
+    expect(decodeChannelLog({ ...created, blockNumber: 42, logIndex: 3 })).to.deep.equal({
+      kind: 'created', sender: ethers.getAddress(sender), receiver: ethers.getAddress(receiver), openBlock: 42, block: 42, logIndex: 3, deposit: 100n,
     });
     const settled = iface.encodeEventLog('ChannelSettled', [sender, receiver, 7, 30n, 25n]);
-    expect(decodeChannelLog({ ...settled, blockNumber: 99 })).to.deep.include({ kind: 'settled', openBlock: 7, amount: 30n, receiverTokens: 25n });
+    expect(decodeChannelLog({ ...settled, blockNumber: 99, logIndex: 0 })).to.deep.include({ kind: 'settled', openBlock: 7, block: 99, balance: 30n, receiverTokens: 25n });
     const other = iface.encodeFunctionData('token');
-    expect(decodeChannelLog({ topics: [ethers.id('Transfer(address,address,uint256)')], data: other, blockNumber: 1 })).to.equal(undefined);
+    expect(decodeChannelLog({ topics: [ethers.id('Transfer(address,address,uint256)')], data: other, blockNumber: 1, logIndex: 0 })).to.equal(undefined);
   });
 });

@@ -73,7 +73,7 @@ describe('protocol: header names (§3.1)', () => {
       invalidBalanceProof: 'RDN-Invalid-Balance-Proof',
       invalidAmount: 'RDN-Invalid-Amount',
     });
-    expect(ERROR_FLAGS.map((f) => HEADER[f])).to.deep.equal([
+    expect(ERROR_FLAGS).to.deep.equal([
       'RDN-Insufficient-Confirmations', 'RDN-Nonexisting-Channel', 'RDN-Invalid-Balance-Proof', 'RDN-Invalid-Amount',
     ]);
   });
@@ -294,12 +294,12 @@ describe('protocol: reply headers (§3.1)', () => {
   });
 
   it('§3.1 encodes channel state, cost and one error flag valued 1', () => {
-    const h = encodeReplyHeaders({ ...base, gatewayPath: '/x', sender, senderBalance: 145n, balanceSignature: withV(signature, 0), cost: 5n, error: 'invalidAmount' });
+    const h = encodeReplyHeaders({ ...base, gatewayPath: '/x', sender, senderBalance: 145n, balanceSignature: withV(signature, 0), cost: 5n, error: HEADER.invalidAmount });
     expect(h).to.include({
       [HEADER.gatewayPath]: '/x', [HEADER.sender]: sender, [HEADER.senderBalance]: '145', [HEADER.cost]: '5', [HEADER.invalidAmount]: '1',
     });
     expect(h[HEADER.balanceSignature]).to.match(/1[bc]$/);
-    expect(Object.keys(h).filter((k) => ERROR_FLAGS.some((f) => HEADER[f] === k))).to.have.length(1);
+    expect(Object.keys(h).filter((k) => ERROR_FLAGS.some((f) => f === k))).to.have.length(1);
   });
 
   it('§3.1 round-trips every field through parseReplyHeaders, for each error flag', () => {

@@ -2,23 +2,27 @@
  * The sender's view of the chain: a connection (JSON-RPC URL or an injected ethers provider),
  * transactions sent one at a time, and the channel events that rebuild the store.
  */
-import { Contract, JsonRpcProvider, Network, Wallet, zeroPadValue, type AbstractProvider, type Log, type TransactionReceipt, type TransactionResponse } from 'ethers';
+import { Contract, JsonRpcProvider, Network, Wallet, zeroPadValue, type AbstractProvider, type TransactionReceipt, type TransactionResponse } from 'ethers';
 import { toChecksumAddress } from '../../protocol/address.js';
 import type { Address, Hex } from '../../protocol/types.js';
-import { decodeChannelLog } from '../../protocol/events.js';
+import { decodeChannelLog, type ChannelEvent } from '../../protocol/events.js';
 import { CHANNELS_ABI, TOKEN_ABI } from '../../protocol/abi.js';
 import { ChainAccessError, SenderTransactionError } from './errors.js';
 
-export interface ChainConnection {
-  provider: AbstractProvider;
-  wallet: Wallet;
-  sender: Address;
+/** What a client reads about its chain and contract when it connects. */
+export interface ContractInfo {
   chainId: number;
   contract: Address;
   token: Address;
   challengePeriod: number;
   /** the contract's per-channel deposit limit (§2 channel_deposit_bugbounty_limit) */
   depositLimit: bigint;
+}
+
+export interface ChainConnection extends ContractInfo {
+  provider: AbstractProvider;
+  wallet: Wallet;
+  sender: Address;
   channels: Contract;
   tokenContract: Contract;
   /** where the chain is, for messages */
@@ -33,6 +37,8 @@ export interface ConnectOptions {
   contract: string;
   /** how long to wait for the RPC endpoint's first answer (ms) */
   rpcTimeoutMs?: number;
+  /** already known (another client read it): nothing is asked of the chain to connect */
+  known?: ContractInfo;
 }
 
 /**
@@ -57,35 +63,39 @@ export async function connectChain(opts: ConnectOptions): Promise<ChainConnectio
   } else {
     throw new ChainAccessError('(none)', 'neither an RPC URL nor a provider was given');
   }
+  if (opts.known) {
+    if (opts.known.contract !== contract) throw new ChainAccessError(label, `contract info is for ${opts.known.contract}, not ${contract}`);
+    return connection(provider, opts.privateKey, opts.known, label);
+  }
   let chainId: number;
   try {
     chainId = Number((await provider.getNetwork()).chainId);
   } catch (err) {
     throw new ChainAccessError(label, `cannot read the chain id: ${(err as Error).message}`, { cause: err });
   }
-  const wallet = new Wallet(opts.privateKey, provider);
   const code = await provider.getCode(contract).catch((err: unknown) => {
     throw new ChainAccessError(label, `cannot read code at ${contract}: ${(err as Error).message}`, { cause: err });
   });
   if (code === '0x') throw new ChainAccessError(label, `no contract at ${contract}`);
-  const channels = new Contract(contract, CHANNELS_ABI, wallet);
+  const reader = new Contract(contract, CHANNELS_ABI, provider);
   const [tokenRaw, challenge, limit] = await Promise.all([
-    channels.getFunction('token')() as Promise<string>,
-    channels.getFunction('challenge_period')() as Promise<bigint>,
-    channels.getFunction('channel_deposit_bugbounty_limit')() as Promise<bigint>,
+    reader.getFunction('token')() as Promise<string>,
+    reader.getFunction('challenge_period')() as Promise<bigint>,
+    reader.getFunction('channel_deposit_bugbounty_limit')() as Promise<bigint>,
   ]);
-  const token = toChecksumAddress(tokenRaw);
+  const info: ContractInfo = { chainId, contract, token: toChecksumAddress(tokenRaw), challengePeriod: Number(challenge), depositLimit: limit };
+  return connection(provider, opts.privateKey, info, label);
+}
+
+function connection(provider: AbstractProvider, privateKey: Hex, info: ContractInfo, label: string): ChainConnection {
+  const wallet = new Wallet(privateKey, provider);
   return {
+    ...info,
     provider,
     wallet,
     sender: toChecksumAddress(wallet.address),
-    chainId,
-    contract,
-    token,
-    challengePeriod: Number(challenge),
-    depositLimit: limit,
-    channels,
-    tokenContract: new Contract(token, TOKEN_ABI, wallet),
+    channels: new Contract(info.contract, CHANNELS_ABI, wallet),
+    tokenContract: new Contract(info.token, TOKEN_ABI, wallet),
     label,
   };
 }
@@ -149,14 +159,6 @@ export async function channelInfo(conn: ChainConnection, receiver: string, openB
   }
 }
 
-/** A decoded channel event of this sender. */
-export type ChannelEvent =
-  | { kind: 'created'; receiver: Address; openBlock: number; deposit: bigint; block: number; logIndex: number }
-  | { kind: 'toppedUp'; receiver: Address; openBlock: number; added: bigint; block: number; logIndex: number }
-  | { kind: 'closeRequested'; receiver: Address; openBlock: number; balance: bigint; block: number; logIndex: number }
-  | { kind: 'settled'; receiver: Address; openBlock: number; balance: bigint; block: number; logIndex: number }
-  | { kind: 'withdraw'; receiver: Address; openBlock: number; withdrawn: bigint; block: number; logIndex: number };
-
 /**
  * Every channel event with this sender as the first indexed topic, in chain order. One getLogs
  * call: topic0 is left open (all five events index the sender first), so nothing of another
@@ -172,26 +174,8 @@ export async function fetchChannelEvents(conn: ChainConnection, fromBlock: numbe
   });
   const out: ChannelEvent[] = [];
   for (const log of [...logs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)) {
-    const ev = decodeEvent(log);
+    const ev = decodeChannelLog({ topics: log.topics, data: log.data, blockNumber: log.blockNumber, logIndex: log.index });
     if (ev) out.push(ev);
   }
   return out;
-}
-
-function decodeEvent(log: Log): ChannelEvent | undefined {
-  const ev = decodeChannelLog(log);
-  if (!ev) return undefined;
-  const base = { receiver: ev.receiver, openBlock: ev.openBlock, block: log.blockNumber, logIndex: log.index };
-  switch (ev.kind) {
-    case 'created':
-      return { kind: 'created', ...base, deposit: ev.amount };
-    case 'toppedUp':
-      return { kind: 'toppedUp', ...base, added: ev.amount };
-    case 'closeRequested':
-      return { kind: 'closeRequested', ...base, balance: ev.amount };
-    case 'settled':
-      return { kind: 'settled', ...base, balance: ev.amount };
-    case 'withdraw':
-      return { kind: 'withdraw', ...base, withdrawn: ev.amount };
-  }
 }

@@ -6,7 +6,7 @@
 import { sameAddress } from '../../protocol/address.js';
 import { recoverBalanceProofSigner, signBalanceProof } from '../../protocol/signature.js';
 import type { Address, Hex } from '../../protocol/types.js';
-import type { ChannelEvent } from './chain.js';
+import type { ChannelEvent } from '../../protocol/events.js';
 import { BalanceAboveDepositError } from './errors.js';
 import type { AccountState, StoredChannel } from './store.js';
 

@@ -9,11 +9,11 @@
  */
 import type { AbstractProvider } from 'ethers';
 import { sameAddress, toChecksumAddress } from '../../protocol/address.js';
-import { encodeOpenData, encodeTopUpData } from '../../protocol/messages.js';
+import { channelKey, encodeOpenData, encodeTopUpData } from '../../protocol/messages.js';
 import { recoverClosingSigner } from '../../protocol/signature.js';
 import type { Address, Hex } from '../../protocol/types.js';
 import { CHANNEL_EVENT_TOPICS } from '../../protocol/events.js';
-import { connectChain, fetchChannelEvents, sendTransaction, tokenBalance, type ChainConnection } from './chain.js';
+import { connectChain, fetchChannelEvents, sendTransaction, tokenBalance, type ChainConnection, type ContractInfo } from './chain.js';
 import { applyEvents, findChannel, signBalance } from './channels.js';
 import {
   ChallengePeriodError,
@@ -25,7 +25,7 @@ import {
   SenderTransactionError,
   UnknownChannelError,
 } from './errors.js';
-import { payingFetch } from './fetch.js';
+import { payingFetch, type LastPayment, type PayingClient } from './fetch.js';
 import type { DepositMethod, PaymentPolicy } from './policy.js';
 import { requestClosingSignature } from './rest.js';
 import { defaultStorePath, loadAccount, saveAccount, storeKey, type AccountState, type StoredChannel } from './store.js';
@@ -53,16 +53,11 @@ export interface SenderClientOptions {
   maxResyncs?: number;
   /** the fetch used for HTTP; default globalThis.fetch */
   fetch?: typeof fetch;
-}
-
-/** What one paid request cost, on which channel. */
-export interface LastPayment {
-  url: string;
-  receiver: Address;
-  openBlock: number;
-  price: bigint;
-  /** the channel's balance after it */
-  balance: bigint;
+  /**
+   * What another client already read about this chain and contract (`client.contractInfo`):
+   * connecting then asks the chain nothing (a simulation creating a thousand clients).
+   */
+  contractInfo?: ContractInfo;
 }
 
 export interface OpenOptions {
@@ -98,6 +93,7 @@ export async function createSenderClient(options: SenderClientOptions): Promise<
     contract: options.contract,
     ...(options.rpcUrl !== undefined && { rpcUrl: options.rpcUrl }),
     ...(options.provider !== undefined && { provider: options.provider }),
+    ...(options.contractInfo !== undefined && { known: options.contractInfo }),
   });
   const client = new SenderClient(conn, options);
   try {
@@ -109,7 +105,7 @@ export async function createSenderClient(options: SenderClientOptions): Promise<
   return client;
 }
 
-export class SenderClient {
+export class SenderClient implements PayingClient {
   readonly address: Address;
   readonly chainId: number;
   readonly contract: Address;
@@ -126,8 +122,8 @@ export class SenderClient {
   readonly conn: ChainConnection;
   /** @internal */
   readonly httpFetch: typeof fetch;
-  /** @internal channels whose deposit this client raised and no server has accepted a payment on since */
-  readonly freshDeposits = new Set<string>();
+  /** channels whose deposit was raised and no server has accepted a payment on since */
+  readonly #freshDeposits = new Set<string>();
   readonly #privateKey: Hex;
   readonly #storeKey: string;
   readonly #fromBlock: number;
@@ -163,6 +159,21 @@ export class SenderClient {
    */
   close(): void {
     if (this.#ownsProvider) this.conn.provider.destroy();
+  }
+
+  /** What this client read about its chain and contract; give it to other clients of the same contract. */
+  get contractInfo(): ContractInfo {
+    const { chainId, contract, token, challengePeriod, depositLimit } = this.conn;
+    return { chainId, contract, token, challengePeriod, depositLimit };
+  }
+
+  /**
+   * Tells the client the deposit of one of its channels was raised outside it (say, a batch of
+   * transfers): until a server accepts a payment on the channel, the client waits for the server
+   * to count the deposit (its confirmations) instead of refusing to pay.
+   */
+  noteDeposit(receiver: string, openBlock: number): void {
+    this.#freshDeposits.add(channelKey(this.address, receiver, openBlock));
   }
 
   /** Total of the prices this client object paid for (what `maxTotalSpend` limits). */
@@ -360,6 +371,16 @@ export class SenderClient {
   }
 
   /** @internal */
+  hasFreshDeposit(ch: StoredChannel): boolean {
+    return this.#freshDeposits.has(channelKey(this.address, ch.receiver, ch.openBlock));
+  }
+
+  /** @internal */
+  depositSeen(ch: StoredChannel): void {
+    this.#freshDeposits.delete(channelKey(this.address, ch.receiver, ch.openBlock));
+  }
+
+  /** @internal */
   addSpent(price: bigint): void {
     this.#spent += price;
   }
@@ -385,7 +406,7 @@ export class SenderClient {
     if (created === undefined) throw new SenderTransactionError('open channel', `no ChannelCreated event in transaction ${receipt.hash}`);
     await this.syncUnlocked(receipt.blockNumber);
     const ch = this.requireChannel(to, created.blockNumber);
-    this.freshDeposits.add(channelId(ch));
+    this.noteDeposit(ch.receiver, ch.openBlock);
     return ch;
   }
 
@@ -401,7 +422,7 @@ export class SenderClient {
           )
         : await this.approveThen('top up (topUp)', amount, () => this.conn.channels.getFunction('topUp')(ch.receiver, ch.openBlock, amount));
     await this.syncUnlocked(receipt.blockNumber);
-    this.freshDeposits.add(channelId(ch));
+    this.noteDeposit(ch.receiver, ch.openBlock);
     return ch;
   }
 
@@ -415,11 +436,6 @@ export class SenderClient {
     await sendTransaction('approve', () => this.conn.tokenContract.getFunction('approve')(this.contract, amount));
     return sendTransaction(action, call);
   }
-}
-
-/** @internal A channel's identity inside one client. */
-export function channelId(ch: Pick<StoredChannel, 'receiver' | 'openBlock'>): string {
-  return `${ch.receiver.toLowerCase()}:${ch.openBlock}`;
 }
 
 /** True for errors that are refusals (policy or protocol), false for failures. */

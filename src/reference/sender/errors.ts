@@ -9,7 +9,7 @@
  * Each error carries the values that made it, so a test asserts on them and a user reads them.
  */
 import { UraidenError } from '../../protocol/errors.js';
-import type { PaymentFlag } from '../receiver/manager/types.js';
+import type { ErrorFlag } from '../../protocol/headers.js';
 
 /** The client chose not to pay, or the other side refused; see `code`. */
 export class SenderRefusal extends UraidenError {}
@@ -72,9 +72,9 @@ export class PaymentRefusedError extends SenderRefusal {
   readonly url: string;
   readonly status: number;
   /** the §3.1 error flag of the last answer, null when it carried none */
-  readonly flag: PaymentFlag | null;
+  readonly flag: ErrorFlag | null;
   readonly balance: bigint;
-  constructor(url: string, status: number, flag: PaymentFlag | null, balance: bigint, detail: string) {
+  constructor(url: string, status: number, flag: ErrorFlag | null, balance: bigint, detail: string) {
     super('PAYMENT_REFUSED', `${url}: the server refused a proof for balance ${balance} (${status}${flag ? ` ${flag}` : ''}): ${detail}`);
     this.url = url;
     this.status = status;
@@ -88,8 +88,8 @@ export class ConfirmationsTimeoutError extends SenderRefusal {
   readonly url: string;
   readonly attempts: number;
   readonly waitedMs: number;
-  readonly flag: PaymentFlag | null;
-  constructor(url: string, attempts: number, waitedMs: number, flag: PaymentFlag | null) {
+  readonly flag: ErrorFlag | null;
+  constructor(url: string, attempts: number, waitedMs: number, flag: ErrorFlag | null) {
     super('CONFIRMATIONS_TIMEOUT', `${url}: the server still does not accept the channel's deposit after ${attempts} retries over ${waitedMs} ms (last answer: ${flag ?? 'plain 402'})`);
     this.url = url;
     this.attempts = attempts;

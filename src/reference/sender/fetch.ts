@@ -14,18 +14,58 @@
  * Paid attempts of one client run one at a time (the client's lock): a balance is a counter, and
  * two requests signing the same next value would make the server refuse one of them.
  */
+import type { Address, Hex } from '../../protocol/types.js';
 import { sameAddress } from '../../protocol/address.js';
-import { encodePaymentHeaders, fetchHeaders, GATEWAY_PATH, HEADER, parseReplyHeaders, type ParsedReplyHeaders } from '../../protocol/headers.js';
-import type { PaymentFlag } from '../receiver/manager/types.js';
-import { channelInfo } from './chain.js';
+import { encodePaymentHeaders, type ErrorFlag, fetchHeaders, GATEWAY_PATH, HEADER, parseReplyHeaders, type ParsedReplyHeaders } from '../../protocol/headers.js';
+import { channelInfo, type ChainConnection } from './chain.js';
 import { chooseChannel, isOwnProof } from './channels.js';
-import { channelId, type SenderClient } from './client.js';
 import { BudgetExceededError, ConfirmationsTimeoutError, PaymentRefusedError } from './errors.js';
-import { amountFor, checkOffer, offerFrom, type Offer } from './policy.js';
-import type { StoredChannel } from './store.js';
-import { backoff } from './wait.js';
+import { amountFor, checkOffer, offerFrom, type DepositMethod, type Offer, type PaymentPolicy } from './policy.js';
+import type { AccountState, StoredChannel } from './store.js';
+import { backoff, type RetryPolicy } from './wait.js';
 
-export async function payingFetch(client: SenderClient, url: string, init: RequestInit | undefined): Promise<Response> {
+/** What one paid request cost, on which channel. */
+export interface LastPayment {
+  url: string;
+  receiver: Address;
+  openBlock: number;
+  price: bigint;
+  /** the channel's balance after it */
+  balance: bigint;
+}
+
+/**
+ * What paying needs from the client that pays (SenderClient implements it): its identity and
+ * policy, its store, and the operations that must run under its lock (the `…Unlocked` ones).
+ */
+export interface PayingClient {
+  readonly address: Address;
+  readonly contract: Address;
+  readonly token: Address;
+  readonly conn: ChainConnection;
+  readonly policy: PaymentPolicy;
+  readonly retry: RetryPolicy;
+  readonly maxResyncs: number;
+  readonly spent: bigint;
+  lastPayment: LastPayment | undefined;
+  httpFetch: typeof fetch;
+  /** Runs `fn` after every earlier locked operation of the client. */
+  locked<T>(fn: () => Promise<T>): Promise<T>;
+  state(): AccountState;
+  save(): void;
+  syncUnlocked(minBlock?: number): Promise<void>;
+  signUnlocked(ch: StoredChannel, balance: bigint): Hex;
+  adoptUnlocked(ch: StoredChannel, balance: bigint, signature: Hex | undefined): void;
+  addSpent(price: bigint): void;
+  openUnlocked(receiver: string, deposit: bigint, method: DepositMethod): Promise<StoredChannel>;
+  topUpUnlocked(ch: StoredChannel, amount: bigint, method: DepositMethod): Promise<StoredChannel>;
+  /** Whether this client raised the channel's deposit and no server has taken a payment on it since. */
+  hasFreshDeposit(ch: StoredChannel): boolean;
+  /** The receiver took a payment on the channel: its deposit is no longer fresh. */
+  depositSeen(ch: StoredChannel): void;
+}
+
+export async function payingFetch(client: PayingClient, url: string, init: RequestInit | undefined): Promise<Response> {
   if (init?.body instanceof ReadableStream) {
     // A paid request is sent at least twice (unpaid, then paid): the body must be re-readable.
     throw new TypeError('client.fetch: a ReadableStream body cannot be re-sent; pass a string, bytes, FormData or URLSearchParams');
@@ -47,7 +87,7 @@ export async function payingFetch(client: SenderClient, url: string, init: Reque
 }
 
 /** The paid part of one request; runs under the client's lock. */
-async function paySession(client: SenderClient, url: string, init: RequestInit | undefined, firstOffer: Offer, gateway: string): Promise<Response> {
+async function paySession(client: PayingClient, url: string, init: RequestInit | undefined, firstOffer: Offer, gateway: string): Promise<Response> {
   const ours = { contract: client.contract, token: client.token };
   let offer = firstOffer;
   checkOffer(offer, client.policy, ours, client.spent);
@@ -60,12 +100,12 @@ async function paySession(client: SenderClient, url: string, init: RequestInit |
   let reopened = false;
 
   /** Bounded backoff while the server catches up with the chain. */
-  const waitForServer = async (flag: PaymentFlag | null): Promise<void> => {
+  const waitForServer = async (flag: ErrorFlag | null): Promise<void> => {
     waits += 1;
     if (waits > client.retry.attempts) throw new ConfirmationsTimeoutError(url, waits - 1, waitedMs, flag);
     waitedMs += await backoff(client.retry, { attempt: waits, reason: flag ?? 'deposit not counted yet', url });
   };
-  const refuse = (status: number, flag: PaymentFlag | null, balance: bigint, detail: string): never => {
+  const refuse = (status: number, flag: ErrorFlag | null, balance: bigint, detail: string): never => {
     throw new PaymentRefusedError(url, status, flag, balance, detail);
   };
 
@@ -98,22 +138,22 @@ async function paySession(client: SenderClient, url: string, init: RequestInit |
         client.adoptUnlocked(channel, balance, signature);
         client.addSpent(price);
         client.lastPayment = { url, receiver: channel.receiver, openBlock: channel.openBlock, price, balance };
-        client.freshDeposits.delete(channelId(channel));
+        client.depositSeen(channel);
       }
       return res;
     }
 
     const reply = parseReplyHeaders(fetchHeaders(res.headers));
     await discard(res);
-    const flag = reply.error === undefined ? null : (HEADER[reply.error] as PaymentFlag);
+    const flag = reply.error ?? null;
 
-    switch (reply.error) {
-      case 'insufficientConfirmations':
+    switch (flag) {
+      case HEADER.insufficientConfirmations:
         await waitForServer(flag);
         continue;
 
-      case 'nonexistingChannel': {
-        if (client.freshDeposits.has(channelId(channel))) {
+      case HEADER.nonexistingChannel: {
+        if (client.hasFreshDeposit(channel)) {
           await waitForServer(flag); // just opened: the server has not seen the event yet
           continue;
         }
@@ -136,7 +176,7 @@ async function paySession(client: SenderClient, url: string, init: RequestInit |
         continue;
       }
 
-      case 'invalidAmount': {
+      case HEADER.invalidAmount: {
         // The server's price may have changed since the first 402 (dynamic prices).
         offer = nextOffer(offer, reply);
         checkOffer(offer, client.policy, { contract: client.contract, token: client.token }, client.spent);
@@ -160,7 +200,7 @@ async function paySession(client: SenderClient, url: string, init: RequestInit |
           channel = await ensureCapacity(client, channel, offer);
           continue;
         }
-        if (client.freshDeposits.has(channelId(channel))) {
+        if (client.hasFreshDeposit(channel)) {
           await waitForServer(flag); // a top-up the server does not count until it is confirmed
           continue;
         }
@@ -191,7 +231,7 @@ function nextOffer(offer: Offer, reply: ParsedReplyHeaders): Offer {
  * sender's own signature for that balance on this channel, receiver and contract. True when the
  * channel's balance now equals the server's.
  */
-function resync(client: SenderClient, channel: StoredChannel, reply: ParsedReplyHeaders): boolean {
+function resync(client: PayingClient, channel: StoredChannel, reply: ParsedReplyHeaders): boolean {
   const reported = reply.senderBalance;
   if (reported === undefined) return false;
   if (reply.sender !== undefined && !sameAddress(reply.sender, client.address)) return false;
@@ -202,7 +242,7 @@ function resync(client: SenderClient, channel: StoredChannel, reply: ParsedReply
 }
 
 /** A channel to `offer.receiver` that covers `offer.price`: chosen, topped up or opened. */
-async function channelFor(client: SenderClient, offer: Offer): Promise<StoredChannel> {
+async function channelFor(client: PayingClient, offer: Offer): Promise<StoredChannel> {
   const choice = chooseChannel(client.state(), offer.receiver, offer.price, {
     initialDeposit: (p) => amountFor(client.policy.initialDeposit, p),
     topUpAmount: (p) => amountFor(client.policy.topUpAmount, p),
@@ -220,7 +260,7 @@ async function channelFor(client: SenderClient, offer: Offer): Promise<StoredCha
 }
 
 /** After a resync the channel may no longer cover the price: top it up (or move on). */
-async function ensureCapacity(client: SenderClient, channel: StoredChannel, offer: Offer): Promise<StoredChannel> {
+async function ensureCapacity(client: PayingClient, channel: StoredChannel, offer: Offer): Promise<StoredChannel> {
   if (channel.balance + offer.price <= channel.deposit) return channel;
   if (client.policy.maxTotalSpend !== undefined && client.spent + offer.price > client.policy.maxTotalSpend) {
     throw new BudgetExceededError(client.spent, offer.price, client.policy.maxTotalSpend);

@@ -5,7 +5,6 @@ export {
   isRefusal,
   type SenderClientOptions,
   type OpenOptions,
-  type LastPayment,
   type CloseResult,
   type CooperativeCloseResult,
   type UncooperativeCloseResult,
@@ -25,6 +24,7 @@ export {
   type ChannelStatus,
 } from './store.js';
 export { applyEvents, chooseChannel, isOwnProof, signBalance, type ChannelChoice, type DepositPolicy } from './channels.js';
-export { fetchChannelEvents, channelInfo, type ChannelEvent, type ChannelInfo, type ChainConnection } from './chain.js';
+export { fetchChannelEvents, channelInfo, type ChannelInfo, type ChainConnection } from './chain.js';
 export { requestClosingSignature } from './rest.js';
+export type { LastPayment } from './fetch.js';
 export * from './errors.js';

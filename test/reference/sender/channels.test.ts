@@ -2,7 +2,8 @@
 import { expect } from 'chai';
 import { signBalanceProof, type Address } from '../../../src/protocol/index.js';
 import { deriveAccounts } from '../../../src/sim/index.js';
-import { BalanceAboveDepositError, applyEvents, chooseChannel, isOwnProof, signBalance, type AccountState, type ChannelEvent, type StoredChannel } from '../../../src/reference/sender/index.js';
+import { BalanceAboveDepositError, applyEvents, chooseChannel, isOwnProof, signBalance, type AccountState, type StoredChannel } from '../../../src/reference/sender/index.js';
+import type { ChannelEvent } from '../../../src/protocol/index.js';
 
 const keys = deriveAccounts('sender-unit', 2);
 const SENDER = keys.senders[0]!;
@@ -18,7 +19,7 @@ function channel(over: Partial<StoredChannel> = {}): StoredChannel {
 describe('sender channel bookkeeping', () => {
   it('applies ChannelCreated / ToppedUp / Withdraw / CloseRequested / Settled in order, keeping balances', () => {
     const state: AccountState = { syncedBlock: 0, channels: [] };
-    const base = { receiver: RECEIVER, logIndex: 0 };
+    const base = { sender: SENDER.address, receiver: RECEIVER, logIndex: 0 };
     const events: ChannelEvent[] = [
       { kind: 'created', ...base, openBlock: 10, deposit: 50n, block: 10 },
       { kind: 'toppedUp', ...base, openBlock: 10, added: 25n, block: 12 },
@@ -31,7 +32,7 @@ describe('sender channel bookkeeping', () => {
     expect(state.channels).to.deep.equal([{ receiver: RECEIVER, openBlock: 10, deposit: 75n, balance: 12n, withdrawn: 10n, status: 'open' }]);
     applyEvents(state, [{ kind: 'closeRequested', ...base, openBlock: 10, balance: 9n, block: 20 }], 500);
     expect(state.channels[0]).to.include({ status: 'closing', closingBalance: 9n, settleBlock: 520, balance: 12n });
-    applyEvents(state, [{ kind: 'settled', ...base, openBlock: 10, balance: 12n, block: 21 }], 500);
+    applyEvents(state, [{ kind: 'settled', ...base, openBlock: 10, balance: 12n, receiverTokens: 12n, block: 21 }], 500);
     expect(state.channels[0]).to.include({ status: 'settled', closingBalance: 12n });
   });
 

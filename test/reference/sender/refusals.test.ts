@@ -208,7 +208,7 @@ describe('sender refusals (real proxy, real manager, deterministic chain)', func
               sender: c.address,
               senderBalance: 15n,
               balanceSignature: signBalanceProof(impostor.privateKey, { receiver: rig.receiver, openBlock: Number(openBlock), balance: 15n, contract: rig.contract }),
-              error: 'invalidAmount',
+              error: HEADER.invalidAmount,
             });
       if (openBlock !== undefined) ch = { openBlock: Number(openBlock) };
       res.writeHead(402, headers).end();

@@ -8,12 +8,13 @@ import {
   InvalidSignatureError,
   OutOfRangeError,
   InvalidIntegerError,
+  channelKey,
   recoverClosingSigner,
   signClosing,
   type Address,
   type Hex,
 } from '../../../protocol/index.js';
-import { keyOf, type CloseRecord } from './model.js';
+import type { CloseRecord } from './model.js';
 import { closingReason, type PaymentContext } from './payments.js';
 import type { CooperativeCloseOutcome } from './types.js';
 
@@ -30,7 +31,7 @@ export function decideCooperativeClose(
   balance: bigint,
   senderSignature: string,
 ): CooperativeCloseOutcome {
-  const key = keyOf(sender, openBlock);
+  const key = channelKey(sender, ctx.receiver, openBlock);
   const channel = ctx.chain.get(key);
   if (!channel) {
     const why = ctx.unconfirmed.channels.has(key) ? 'is not confirmed yet' : 'is unknown';

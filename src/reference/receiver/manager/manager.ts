@@ -6,13 +6,13 @@
  * It never crashes once started: every poll catches its own errors, logs them and lets health()
  * report them; the next poll tries again.
  */
-import { privateKeyToAddress, toChecksumAddress, type Address, type Hex } from '../../../protocol/index.js';
+import { channelKey, privateKeyToAddress, toChecksumAddress, type Address, type Hex } from '../../../protocol/index.js';
 import { channelsInterface, tokenInterface } from './abi.js';
 import { decideCooperativeClose, type ClosingContext } from './closing.js';
 import { runDisputes, type DisputeContext } from './disputes.js';
 import { ReceiverConfigError, ReceiverStoppedError, RpcError } from './errors.js';
 import { consoleLogger } from './log.js';
-import { emptyUnconfirmed, keyOf, type ChainChannel, type ChannelKey, type Logger } from './model.js';
+import { emptyUnconfirmed, type ChainChannel, type ChannelKey, type Logger } from './model.js';
 import { closeAllChannels, withdrawChannels, type CloseAllResult, type OperationsContext, type WithdrawResult } from './operations.js';
 import { closingReason, decidePayment, type PaymentContext } from './payments.js';
 import { balanceOf, blockNumber, chainId as readChainId, describe, ethCall, httpRpc, providerRpc, type InjectedProvider, type Rpc } from './rpc.js';
@@ -316,7 +316,7 @@ export async function openReceiver(options: ReceiverOptions): Promise<Receiver> 
     },
 
     channel(sender, openBlock) {
-      const key = keyOf(sender, openBlock);
+      const key = channelKey(sender, receiver, openBlock);
       const c = view.chain.get(key);
       return c ? toView(key, c) : undefined;
     },

@@ -5,15 +5,10 @@
  *  - local facts (the registered proof, a closing signature issued, a dispute sent), which only
  *    this receiver knows and which a re-sync must never lose.
  */
-import type { Address, Hex } from '../../../protocol/index.js';
-import type { ChannelEvent } from './abi.js';
+import { channelKey, type Address, type ChannelEvent, type Hex } from '../../../protocol/index.js';
 
-/** `sender(lower case):openBlock` — a channel's identity for this receiver. */
-export type ChannelKey = string;
-
-export function keyOf(sender: string, openBlock: number): ChannelKey {
-  return `${sender.toLowerCase()}:${openBlock}`;
-}
+/** A channel's identity: the contract's own key for it, §1.5 `channelKey(sender, receiver, open block)`. */
+export type ChannelKey = Hex;
 
 export interface CloseRequest {
   balance: bigint;
@@ -86,7 +81,7 @@ export function applyConfirmedEvent(
   challengePeriod: number,
   log: Logger,
 ): ChannelKey | undefined {
-  const key = keyOf(ev.sender, ev.openBlock);
+  const key = channelKey(ev.sender, ev.receiver, ev.openBlock);
   if (ev.kind === 'created') {
     // One channel per (sender, receiver, block) on chain, so a second ChannelCreated for a key can
     // only be a replayed log; keep the first.
@@ -107,13 +102,13 @@ export function applyConfirmedEvent(
       c.deposit += ev.added;
       break;
     case 'closeRequested':
-      c.closeRequest = { balance: ev.balance, settleBlock: ev.log.blockNumber + challengePeriod, block: ev.log.blockNumber };
+      c.closeRequest = { balance: ev.balance, settleBlock: ev.block + challengePeriod, block: ev.block };
       break;
     case 'settled':
-      c.settled = { balance: ev.balance, receiverTokens: ev.receiverTokens, block: ev.log.blockNumber };
+      c.settled = { balance: ev.balance, receiverTokens: ev.receiverTokens, block: ev.block };
       break;
     case 'withdraw':
-      c.withdrawn += ev.delta;
+      c.withdrawn += ev.withdrawn;
       break;
   }
   return key;
@@ -123,7 +118,7 @@ export function applyConfirmedEvent(
 export function unconfirmedFrom(events: ChannelEvent[]): UnconfirmedView {
   const view = emptyUnconfirmed();
   for (const ev of events) {
-    const key = keyOf(ev.sender, ev.openBlock);
+    const key = channelKey(ev.sender, ev.receiver, ev.openBlock);
     if (ev.kind === 'created') view.channels.set(key, { sender: ev.sender, openBlock: ev.openBlock, deposit: ev.deposit });
     else if (ev.kind === 'toppedUp') view.topUps.set(key, (view.topUps.get(key) ?? 0n) + ev.added);
     else if (ev.kind === 'closeRequested') view.closeRequests.add(key);

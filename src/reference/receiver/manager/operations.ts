@@ -6,10 +6,9 @@
 import { signClosing, type Address, type Hex } from '../../../protocol/index.js';
 import { channelsInterface } from './abi.js';
 import { describe } from './rpc.js';
-import { keyOf, type ChainChannel, type ChannelKey, type CloseRecord, type Logger, type Proof } from './model.js';
+import type { ChainChannel, ChannelKey, CloseRecord, Logger, Proof, UnconfirmedView } from './model.js';
 import { closingReason } from './payments.js';
 import type { TxSender } from './transactions.js';
-import type { UnconfirmedView } from './model.js';
 
 export interface OperationsContext {
   receiver: Address;
@@ -94,7 +93,7 @@ export async function closeAllChannels(ctx: OperationsContext): Promise<CloseAll
     const message = { sender: channel.sender, openBlock: channel.openBlock, balance: proof.balance, contract: ctx.contract };
     const closingSignature = signClosing(ctx.receiverKey, message);
     // Stop serving first: once the transaction is out, the channel is being settled.
-    const record: CloseRecord = { ...ctx.closes.get(keyOf(channel.sender, channel.openBlock)), closingSignature, closingBalance: proof.balance };
+    const record: CloseRecord = { ...ctx.closes.get(key), closingSignature, closingBalance: proof.balance };
     ctx.persistClose(channel.sender, channel.openBlock, record);
     ctx.closes.set(key, record);
     let txHash: Hex | undefined;

@@ -9,10 +9,12 @@ import {
   InvalidIntegerError,
   normalizeSignature,
   recoverBalanceProofSigner,
+  channelKey,
   type Address,
+  type ErrorFlag,
 } from '../../../protocol/index.js';
-import { keyOf, type ChainChannel, type ChannelKey, type CloseRecord, type Proof, type UnconfirmedView } from './model.js';
-import type { Payment, PaymentFlag, PaymentOutcome } from './types.js';
+import type { ChainChannel, ChannelKey, CloseRecord, Proof, UnconfirmedView } from './model.js';
+import type { Payment, PaymentOutcome } from './types.js';
 import type { Fault } from '../../faults.js';
 
 export interface PaymentContext {
@@ -42,7 +44,7 @@ export function closingReason(ctx: Pick<PaymentContext, 'unconfirmed' | 'closes'
   return undefined;
 }
 
-const refuse = (flag: PaymentFlag, reason: string, last?: Proof): PaymentOutcome =>
+const refuse = (flag: ErrorFlag, reason: string, last?: Proof): PaymentOutcome =>
   last ? { accepted: false, flag, reason, last: { balance: last.balance, signature: last.signature } } : { accepted: false, flag, reason };
 
 export function decidePayment(ctx: PaymentContext, payment: Payment, price: bigint): PaymentOutcome {
@@ -56,7 +58,7 @@ export function decidePayment(ctx: PaymentContext, payment: Payment, price: bigi
   if (signedContract === ctx.contract && payment.contract !== undefined && payment.contract.toLowerCase() !== ctx.contract.toLowerCase()) {
     return refuse('RDN-Nonexisting-Channel', `payment names contract ${payment.contract}, this is ${ctx.contract}`);
   }
-  const key = keyOf(payment.sender, payment.openBlock);
+  const key = channelKey(payment.sender, ctx.receiver, payment.openBlock);
   const channel = ctx.chain.get(key);
   if (!channel) {
     // Step 5: seen only in blocks that are not confirmed yet.

@@ -14,9 +14,9 @@
  */
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import { toChecksumAddress, type Address, type Hex } from '../../../protocol/index.js';
+import { channelKey, toChecksumAddress, type Address, type Hex } from '../../../protocol/index.js';
 import { StateLockedError, StateMismatchError, StateSchemaError } from './errors.js';
-import { keyOf, type ChainChannel, type ChannelKey, type CloseRecord, type Dispute, type Proof } from './model.js';
+import type { ChainChannel, ChannelKey, CloseRecord, Dispute, Proof } from './model.js';
 
 export const SCHEMA_VERSION = '1';
 /** How many recent confirmed block hashes are kept (to measure how deep a reorg went). */
@@ -135,7 +135,7 @@ export function openState(options: StateOptions): StateStore {
     db.close();
     throw err;
   }
-  return storeOn(db, path);
+  return storeOn(db, path, identity);
 }
 
 function checkIdentity(db: Database.Database, path: string, id: StateIdentity, startBlock: number): void {
@@ -162,7 +162,7 @@ function checkIdentity(db: Database.Database, path: string, id: StateIdentity, s
   if (receiver.toLowerCase() !== id.receiver.toLowerCase()) throw new StateMismatchError(path, 'receiver', receiver, id.receiver);
 }
 
-function storeOn(db: Database.Database, path: string): StateStore {
+function storeOn(db: Database.Database, path: string, identity: StateIdentity): StateStore {
   const startBlock = Number(
     db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'start_block'").get()!.value,
   );
@@ -234,14 +234,14 @@ function storeOn(db: Database.Database, path: string): StateStore {
         if (r.settled_balance !== null) {
           c.settled = { balance: BigInt(r.settled_balance), receiverTokens: BigInt(r.settled_receiver_tokens ?? '0'), block: r.settled_block! };
         }
-        out.set(keyOf(c.sender, c.openBlock), c);
+        out.set(channelKey(c.sender, identity.receiver, c.openBlock), c);
       }
       return out;
     },
     loadProofs() {
       const out = new Map<ChannelKey, Proof>();
       for (const r of db.prepare<[], ProofRow>('SELECT sender, open_block, balance, signature FROM proofs').all()) {
-        out.set(keyOf(r.sender, r.open_block), { balance: BigInt(r.balance), signature: r.signature as Hex });
+        out.set(channelKey(r.sender, identity.receiver, r.open_block), { balance: BigInt(r.balance), signature: r.signature as Hex });
       }
       return out;
     },
@@ -265,7 +265,7 @@ function storeOn(db: Database.Database, path: string): StateStore {
           if (r.dispute_error !== null) d.error = r.dispute_error;
           rec.dispute = d;
         }
-        out.set(keyOf(r.sender, r.open_block), rec);
+        out.set(channelKey(r.sender, identity.receiver, r.open_block), rec);
       }
       return out;
     },

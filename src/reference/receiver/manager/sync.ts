@@ -12,12 +12,11 @@
  * manager re-reads every event from the start block into a fresh map and swaps it in at once,
  * keeping the registered proofs, which only this receiver knows.
  */
-import type { Address } from '../../../protocol/index.js';
-import { addressTopic, CHANNEL_EVENT_TOPICS, decodeChannelEvent, type ChannelEvent } from './abi.js';
+import { channelKey, decodeChannelLog, type Address, type ChannelEvent } from '../../../protocol/index.js';
+import { addressTopic, CHANNEL_EVENT_TOPICS } from './abi.js';
 import {
   applyConfirmedEvent,
   emptyUnconfirmed,
-  keyOf,
   unconfirmedFrom,
   type ChainChannel,
   type ChannelKey,
@@ -72,7 +71,7 @@ async function fetchEvents(ctx: SyncContext, fromBlock: number, toBlock: number)
   });
   const out: ChannelEvent[] = [];
   for (const l of logs) {
-    const ev = decodeChannelEvent(l);
+    const ev = decodeChannelLog(l);
     if (ev) out.push(ev);
   }
   return out;
@@ -133,7 +132,7 @@ export async function pollOnce(ctx: SyncContext): Promise<PollResult> {
     // failed write must not leave memory ahead of the file (the next poll re-applies the range).
     const changed = new Map<ChannelKey, ChainChannel>();
     for (const ev of events) {
-      const key = keyOf(ev.sender, ev.openBlock);
+      const key = channelKey(ev.sender, ev.receiver, ev.openBlock);
       const live = ctx.view.chain.get(key);
       if (live && !changed.has(key)) changed.set(key, { ...live });
       applyConfirmedEvent(changed, ev, ctx.challengePeriod, ctx.log);

@@ -1,7 +1,7 @@
 // The contract between the receiver's channel manager (SPEC §4) and the paywalled proxy (§3) and
 // REST API (§5) that sit on top of it. The proxy parses headers (§3.2 steps 1–4) and turns the
 // manager's answers into HTTP; the manager owns the chain view and the registered proofs.
-import type { Address, Hex } from '../../../protocol/index.js';
+import type { Address, ErrorFlag, Hex } from '../../../protocol/index.js';
 
 /** §3.2 step 1: whether the receiver can watch its chain right now. */
 export type Health =
@@ -21,13 +21,6 @@ export interface Payment {
   contract?: Address;
 }
 
-/** The four error flags of §3.1. */
-export type PaymentFlag =
-  | 'RDN-Insufficient-Confirmations'
-  | 'RDN-Nonexisting-Channel'
-  | 'RDN-Invalid-Balance-Proof'
-  | 'RDN-Invalid-Amount';
-
 /** The last proof the receiver registered for a channel. */
 export interface RegisteredProof {
   balance: bigint;
@@ -38,7 +31,7 @@ export type PaymentOutcome =
   /** §3.2 step 10: registered durably; serve the content. */
   | { accepted: true; balance: bigint; cost: bigint }
   /** §3.2 steps 5–9: a 402 with the flag; `last` is the registered proof, if any (step 8). */
-  | { accepted: false; flag: PaymentFlag | null; reason: string; last?: RegisteredProof };
+  | { accepted: false; flag: ErrorFlag | null; reason: string; last?: RegisteredProof };
 
 export type ChannelState = 'open' | 'closing' | 'closed';
 

@@ -4,8 +4,8 @@
  * the check in `manager.pay()` and its durable write are never separated by another request
  * (the manager relies on that, see ReceiverManager.pay). app.ts turns a Decision into HTTP.
  */
-import { encodeReplyHeaders, HEADER, HeaderError, type HeaderGetter, parsePaymentHeaders } from '../../../protocol/index.js';
-import type { PaymentFlag, ReceiverManager } from '../manager/types.js';
+import { encodeReplyHeaders, type ErrorFlag, HEADER, HeaderError, type HeaderGetter, parsePaymentHeaders } from '../../../protocol/index.js';
+import type { ReceiverManager } from '../manager/types.js';
 import { NO_FAULTS, type Fault } from '../../faults.js';
 
 export type Decision =
@@ -16,7 +16,7 @@ export type Decision =
   /** Step 3, syntax: 409 with the reason. */
   | { kind: 'malformed'; status: 409; reason: string; headers: Record<string, string> }
   /** Steps 3 (bad signature), 4 (no payment), 5–9 (the manager refused). */
-  | { kind: 'payment-required'; status: 402; reason: string; flag: PaymentFlag | null; headers: Record<string, string> }
+  | { kind: 'payment-required'; status: 402; reason: string; flag: ErrorFlag | null; headers: Record<string, string> }
   /** Step 10: registered durably; serve. */
   | { kind: 'paid'; status: 200; headers: Record<string, string>; balance: bigint; cost: bigint };
 
@@ -97,7 +97,7 @@ export function createPaywall(manager: ReceiverManager, gatewayPath: string, fau
   return { manager, gatewayPath, decide, baseHeaders };
 }
 
-function withFlag(headers: Record<string, string>, flag: PaymentFlag, reason: string): Decision {
+function withFlag(headers: Record<string, string>, flag: ErrorFlag, reason: string): Decision {
   headers[flag] = '1';
   return { kind: 'payment-required', status: 402, reason, flag, headers };
 }

@@ -10,11 +10,11 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { HEADER } from '../../../src/protocol/index.js';
-import { startChain, type Chain, type RpcServer } from '../../../src/sim/index.js';
+import { HEADER } from '../../../../src/protocol/index.js';
+import { startChain, type Chain, type RpcServer } from '../../../../src/sim/index.js';
 import { type Channel, openChannelUnconfirmed, pay, tempDir, waitFor } from './helpers.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const BIN = path.join(ROOT, 'bin/uraiden.js');
 
 interface Run {

@@ -12,7 +12,7 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseScenario, planRuns, renderOutputs, runAll, simulate, specOf, toCsv, writeOutputs, type RunResult } from '../../../src/simulator/index.js';
+import { parseScenario, planRuns, renderOutputs, runAll, simulate, specOf, toCsv, writeOutputs, type RunResult } from '../../src/simulator/index.js';
 
 const SCENARIO = `name: test-cheat
 seed: 5

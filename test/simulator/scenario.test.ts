@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { parseScenario, planRuns, ScenarioError } from '../../../src/simulator/index.js';
+import { parseScenario, planRuns, ScenarioError } from '../../src/simulator/index.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/uraiden.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/uraiden.js', import.meta.url));
 
 const VALID = `name: ok
 horizon: 100

@@ -1,6 +1,6 @@
 /** The proxy's pure parts: content negotiation for the paywall page, cookies, price and configuration checks. */
 import { expect } from 'chai';
-import { forwardResource, paidResource, paywallPage, prefersHtml, ProxyConfigError, rdnCookies, ResourceError, toPrice } from '../../../src/reference/receiver/proxy/index.js';
+import { forwardResource, paidResource, paywallPage, prefersHtml, ProxyConfigError, rdnCookies, ResourceError, toPrice } from '../../../../src/reference/receiver/proxy/index.js';
 
 describe('proxy units', () => {
   describe('prefersHtml (§3.2: Accept preferring text/html gets the paywall page)', () => {

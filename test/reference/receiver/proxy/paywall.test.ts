@@ -6,8 +6,8 @@ import http from 'node:http';
 import { expect } from 'chai';
 import nock from 'nock';
 import request from 'supertest';
-import { HEADER, signBalanceProof } from '../../../src/protocol/index.js';
-import { createProxy, echoResources, forwardResource, freeResource, paidResource, pricedResource, ResourceError } from '../../../src/reference/receiver/proxy/index.js';
+import { HEADER, signBalanceProof } from '../../../../src/protocol/index.js';
+import { createProxy, echoResources, forwardResource, freeResource, paidResource, pricedResource, ResourceError } from '../../../../src/reference/receiver/proxy/index.js';
 import { type Channel, openChannel, openChannelUnconfirmed, pay, type Rig, startRig, waitFor } from './helpers.js';
 
 const h = (name: string) => name.toLowerCase();
@@ -211,7 +211,7 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
     it('402 + RDN-Nonexisting-Channel once a closing signature was issued (§5 DELETE)', async () => {
       const c = await fresh();
       expect((await request(srv()).get('/echofix/a').set(pay(rig, c, 5n))).status).to.equal(200);
-      const senderSignature = (await import('../../../src/protocol/index.js')).signClosing(c.sender.privateKey, {
+      const senderSignature = (await import('../../../../src/protocol/index.js')).signClosing(c.sender.privateKey, {
         sender: c.sender.address,
         openBlock: c.openBlock,
         balance: 5n,

@@ -6,10 +6,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { encodeOpenData, encodePaymentHeaders, signBalanceProof, type Address } from '../../../src/protocol/index.js';
-import { startChain, type Account, type Chain, type RpcServer } from '../../../src/sim/index.js';
-import { memoryLogger, openReceiver } from '../../../src/reference/receiver/index.js';
-import { createProxy, type Proxy, type Resource } from '../../../src/reference/receiver/proxy/index.js';
+import { encodeOpenData, encodePaymentHeaders, signBalanceProof, type Address } from '../../../../src/protocol/index.js';
+import { startChain, type Account, type Chain, type RpcServer } from '../../../../src/sim/index.js';
+import { memoryLogger, openReceiver } from '../../../../src/reference/receiver/index.js';
+import { createProxy, type Proxy, type Resource } from '../../../../src/reference/receiver/proxy/index.js';
 
 export type Receiver = Awaited<ReturnType<typeof openReceiver>>;
 

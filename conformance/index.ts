@@ -1,0 +1,24 @@
+/**
+ * `uraiden-kit/conformance`: the conformance suite as a library. `runConformance(options)` runs
+ * the catalogue (or a selection) against a receiver — launched with the §6 environment, or
+ * already running — and returns what `uraiden conformance` reports; see conformance/README.md.
+ */
+export {
+  runConformance,
+  listConformanceCases,
+  ConformanceOptionError,
+  CONFORMANCE_DEFAULTS,
+  type ConformanceOptions,
+  type ConformanceResult,
+  type CaseSelection,
+} from './runner/conformance.js';
+export type { RunResult, CaseResult } from './runner/run.js';
+export type { Outcome } from './runner/context.js';
+export type { Exchange, HttpRequest, HttpResponse } from './runner/http.js';
+export type { LoadedCase, Level, OptionalPart } from './runner/types.js';
+export { CaseFormatError, type CaseProblem } from './runner/load.js';
+export { ExpectedFailuresError } from './runner/select.js';
+export { TargetStartError } from './runner/target.js';
+export { ChainCallError } from './runner/chain.js';
+export { REPORT_FILES, toJson, toJunit, toHtml, summaryTable } from './runner/report.js';
+export { CASES_DIR } from './runner/paths.js';
