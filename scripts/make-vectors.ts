@@ -32,7 +32,7 @@ import {
   type ClosingMessage,
   type Hex,
   type SignatureRefusal,
-} from '../src/index.js';
+} from '../src/protocol/index.js';
 import { N, R_NOT_ON_CURVE, sigFrom, sigParts, sigRecoveringToInfinity, toHighS, withV } from '../test/protocol/helpers.js';
 
 export const VECTORS_PATH = fileURLToPath(new URL('../fixtures/vectors.json', import.meta.url));

@@ -155,8 +155,9 @@ function faultsFromEnv(): ReadonlySet<Fault> {
 async function open(config: ReceiverCliConfig): Promise<Receiver> {
   await mkdir(config.stateDir, { recursive: true });
   const { openReceiver } = await import('../reference/receiver/index.js');
-  const receiver = await openReceiver({
-    ...(config.faults.size > 0 && { faults: config.faults }),
+  const { faultyReceiver } = await import('../reference/faulty-receiver.js');
+  const open = config.faults.size > 0 ? faultyReceiver(config.faults).open : openReceiver;
+  const receiver = await open({
     rpcUrl: config.rpcUrl,
     receiverPrivateKey: config.receiverPrivateKey,
     contract: config.contract,
@@ -208,10 +209,12 @@ async function runProxy(opts: RawReceiverOptions & { port?: number; host?: strin
     process.stderr.write(`uraiden proxy: WARNING: deliberately broken for the conformance self-test (URAIDEN_FAULT=${[...config.faults].join(',')}); never take real payments with it\n`);
   }
   const receiver = await open(config);
-  const { createProxy, echoResources } = await import('../reference/receiver/proxy/index.js');
+  const { createProxy, echoResources } = await import('../reference/receiver/index.js');
   let proxy;
   try {
-    proxy = createProxy({ manager: receiver, resources: echoResources(), gatewayPath: config.gatewayPath, faults: config.faults });
+    const faulty = config.faults.size > 0 ? (await import('../reference/faulty-receiver.js')).faultyReceiver(config.faults) : undefined;
+    proxy = createProxy({ manager: faulty?.forProxy(receiver) ?? receiver, resources: echoResources(), gatewayPath: config.gatewayPath });
+    faulty?.adjust(proxy);
     const { url } = await proxy.listen(config.port, config.host);
     process.stdout.write(`uraiden proxy: listening on ${url} (receiver ${receiver.receiver}, contract ${receiver.contract}, chain ${receiver.chainId}, state ${path.join(config.stateDir, STATE_FILE_NAME)}, signatures ${signatureBackend()})\n`);
   } catch (err) {

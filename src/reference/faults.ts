@@ -5,8 +5,11 @@
  * fault is a bug seen (or easy to make) in real µRaiden servers; the suite's self-test starts the
  * reference proxy with one of them and expects at least one named case to fail. Never enable them
  * in a server that takes real payments: the CLI refuses to start quietly with one set.
+ *
+ * This module names them (cheap to load: the CLI parses URAIDEN_FAULT at start); faulty-receiver.ts
+ * builds them. Internal to the kit: no entry point exports either.
  */
-import { UraidenError } from '../protocol/index.js';
+import { UraidenError } from '../protocol/errors.js';
 
 export const FAULTS = {
   'no-signature-check': 'accepts a balance proof without checking who signed it (§3.2 step 7)',
@@ -23,8 +26,6 @@ export const FAULTS = {
 
 export type Fault = keyof typeof FAULTS;
 
-export const NO_FAULTS: ReadonlySet<Fault> = new Set();
-
 export class UnknownFaultError extends UraidenError {
   readonly value: string;
   constructor(value: string) {
@@ -35,9 +36,8 @@ export class UnknownFaultError extends UraidenError {
 
 /** Parses a comma-separated list (the URAIDEN_FAULT environment variable). */
 export function parseFaults(value: string | undefined): ReadonlySet<Fault> {
-  if (!value?.trim()) return NO_FAULTS;
   const faults = new Set<Fault>();
-  for (const name of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const name of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     if (!(name in FAULTS)) throw new UnknownFaultError(name);
     faults.add(name as Fault);
   }

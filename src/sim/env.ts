@@ -3,7 +3,6 @@ import type { Address, Hex } from '../protocol/types.js';
 import { ChainOptionError } from './errors.js';
 import { DEFAULT_CONFIRMATIONS, DEFAULT_POLL_INTERVAL_MS } from './defaults.js';
 
-export { DEFAULT_CONFIRMATIONS, DEFAULT_POLL_INTERVAL_MS };
 
 
 export interface TargetEnvOptions {

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Chain } from '../sim/chain.js';
-import { createProxy, paidResource, type Proxy } from '../reference/receiver/proxy/index.js';
+import { createProxy, paidResource, type Proxy } from '../reference/receiver/index.js';
 import { openReceiver, type Logger, type Receiver } from '../reference/receiver/index.js';
 import type { ResourceSpec } from './scenario.js';
 
@@ -47,7 +47,7 @@ export async function startReceiverSide(opts: {
       contract: chain.addresses.channels,
       stateFile: join(opts.dir, 'receiver.sqlite'),
       confirmations: opts.confirmations,
-      ...(!opts.disputes && { faults: new Set(['no-dispute'] as const) }),
+      disputes: opts.disputes,
       startBlock: opts.startBlock,
       pollIntervalMs: NEVER_MS,
       staleAfterMs: Number.MAX_SAFE_INTEGER,

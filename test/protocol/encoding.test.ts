@@ -21,7 +21,7 @@ import {
   isAddress,
   sameAddress,
   toChecksumAddress,
-} from '../../src/index.js';
+} from '../../src/protocol/index.js';
 import { addressOf, uintOf } from './helpers.js';
 
 const SCHEMA_TYPES = ['string', 'string', 'string', 'string', 'string'];

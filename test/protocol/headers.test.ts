@@ -17,7 +17,7 @@ import {
   signBalanceProof,
   toChecksumAddress,
   type HeaderGetter,
-} from '../../src/index.js';
+} from '../../src/protocol/index.js';
 import { addressOf, keyOf, sigParts, toHighS, withV } from './helpers.js';
 
 const senderKey = keyOf('header sender');

@@ -1,6 +1,6 @@
 /** Deterministic inputs for the protocol tests: keys and values derived from fixed strings. */
 import * as noble from '@noble/secp256k1';
-import { keccak256, bytesToHex, type Hex } from '../../src/index.js';
+import { keccak256, bytesToHex, type Hex } from '../../src/protocol/index.js';
 
 export function hashOf(label: string): Hex {
   return bytesToHex(keccak256(new TextEncoder().encode(label)));

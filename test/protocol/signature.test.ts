@@ -23,7 +23,7 @@ import {
   type ClosingMessage,
   type Hex,
   type SignatureRefusal,
-} from '../../src/index.js';
+} from '../../src/protocol/index.js';
 import { N, R_NOT_ON_CURVE, addressOf, keyOf, sigFrom, sigParts, sigRecoveringToInfinity, toHighS, uintOf, withV } from './helpers.js';
 
 const senderKey = keyOf('sender');
@@ -108,7 +108,7 @@ describe('protocol: signature backends (§1.4)', () => {
   });
 
   const backendAtLoad = (value: string) => promisify(execFile)(process.execPath, ['--import=tsx', '--input-type=module', '-e',
-    `import { signatureBackend } from '${new URL('../../src/index.ts', import.meta.url).href}'; console.log(signatureBackend())`], { env: { ...process.env, URAIDEN_SECP: value } });
+    `import { signatureBackend } from '${new URL('../../src/protocol/index.ts', import.meta.url).href}'; console.log(signatureBackend())`], { env: { ...process.env, URAIDEN_SECP: value } });
 
   it('URAIDEN_SECP=noble selects noble at load', async () => {
     expect((await backendAtLoad('noble')).stdout.trim()).to.equal('noble');

@@ -14,7 +14,7 @@ import {
   recoverBalanceProofSigner,
   recoverClosingSigner,
   setSignatureBackend,
-} from '../../src/index.js';
+} from '../../src/protocol/index.js';
 import { VECTORS_PATH, renderVectors, type Vectors } from '../../scripts/make-vectors.js';
 
 const committed = readFileSync(VECTORS_PATH, 'utf8');

@@ -1,7 +1,47 @@
-/** The receiver's channel manager (SPEC §4). */
+/**
+ * `uraiden-kit/receiver`: the reference receiver — the channel manager (§4, state in SQLite), the
+ * paywalled proxy (§3) with its resources, and the §5 REST API. See src/reference/receiver/README.md.
+ */
 export { openReceiver, type Receiver, type ReceiverOptions } from './manager/manager.js';
 export type { WithdrawResult, CloseAllResult } from './manager/operations.js';
 export type { Logger } from './manager/model.js';
 export { consoleLogger, memoryLogger, type LogLevel } from './manager/log.js';
-export { StateMismatchError, StateLockedError, StateSchemaError, ReceiverConfigError, ReceiverStoppedError, RpcError, TransactionError } from './manager/errors.js';
-export type * from './manager/types.js';
+export type {
+  ReceiverManager,
+  Health,
+  Payment,
+  PaymentOutcome,
+  RegisteredProof,
+  ChannelState,
+  ChannelView,
+  Stats,
+  CooperativeCloseOutcome,
+} from './manager/types.js';
+export { createProxy, type Proxy, type ProxyOptions, type ListenAddress } from './proxy/app.js';
+export { createPaywall, type Decision, type Paywall } from './proxy/paywall.js';
+export {
+  paidResource,
+  pricedResource,
+  freeResource,
+  echoResources,
+  type Resource,
+  type ResourceHandler,
+  type ResourceMethod,
+  type Price,
+  type PriceFunction,
+} from './proxy/resources.js';
+export { forwardResource, type ForwardOptions } from './proxy/upstream.js';
+export type { ContractAbis } from './proxy/rest.js';
+// Every error a caller of this entry can receive: the receiver's own, and the protocol's.
+export {
+  StateMismatchError,
+  StateLockedError,
+  StateSchemaError,
+  ReceiverConfigError,
+  ReceiverStoppedError,
+  RpcError,
+  SyncTimeoutError,
+  TransactionError,
+} from './manager/errors.js';
+export { ProxyConfigError, ResourceError, UpstreamError } from './proxy/errors.js';
+export { UraidenError, InvalidAddressError, InvalidPrivateKeyError, InvalidSignatureError, OutOfRangeError } from '../../protocol/errors.js';

@@ -1,8 +1,11 @@
-/** The sender's side of µRaiden (§1, §3.1, §3.3, §5): a client that keeps channels and pays 402s. */
+/**
+ * `uraiden-kit/sender`: the sender's side of µRaiden (§1, §3.1, §3.3, §5) — a client that keeps
+ * its channels and pays 402s (`client.fetch`), opens, tops up, closes and settles.
+ */
 export {
   createSenderClient,
-  SenderClient,
   isRefusal,
+  type SenderClient,
   type SenderClientOptions,
   type OpenOptions,
   type CloseResult,
@@ -10,21 +13,32 @@ export {
   type UncooperativeCloseResult,
   type SettleResult,
 } from './client.js';
-export { DEFAULT_MAX_PRICE, DEFAULT_DEPOSIT_FACTOR, checkOffer, offerFrom, type PaymentPolicy, type DepositMethod, type Amount, type Offer } from './policy.js';
-export { DEFAULT_RETRY, backoffDelay, type RetryPolicy, type WaitContext } from './wait.js';
-export {
-  STORE_FORMAT,
-  defaultStorePath,
-  loadAccount,
-  saveAccount,
-  storeKey,
-  writeFileAtomic,
-  type AccountState,
-  type StoredChannel,
-  type ChannelStatus,
-} from './store.js';
-export { applyEvents, chooseChannel, isOwnProof, signBalance, type ChannelChoice, type DepositPolicy } from './channels.js';
-export { fetchChannelEvents, channelInfo, type ChannelInfo, type ChainConnection } from './chain.js';
-export { requestClosingSignature } from './rest.js';
 export type { LastPayment } from './fetch.js';
-export * from './errors.js';
+export type { ContractInfo } from './chain.js';
+export { DEFAULT_MAX_PRICE, DEFAULT_DEPOSIT_FACTOR, type PaymentPolicy, type DepositMethod, type Amount } from './policy.js';
+export { DEFAULT_RETRY, type RetryPolicy, type WaitContext } from './wait.js';
+export { defaultStorePath, type StoredChannel, type ChannelStatus } from './store.js';
+// Every error a caller of this entry can receive: refusals (policy or protocol said no),
+// failures (something broke), and the protocol's own.
+export {
+  SenderRefusal,
+  SenderFailure,
+  PriceAboveCapError,
+  ReceiverNotAllowedError,
+  ContractMismatchError,
+  BudgetExceededError,
+  PaymentRefusedError,
+  ConfirmationsTimeoutError,
+  InsufficientTokensError,
+  DepositLimitError,
+  BalanceAboveDepositError,
+  UnknownChannelError,
+  ChannelStateError,
+  ChallengePeriodError,
+  CloseRefusedError,
+  InvalidClosingSignatureError,
+  StoreError,
+  ChainAccessError,
+  SenderTransactionError,
+} from './errors.js';
+export { UraidenError, InvalidAddressError, InvalidPrivateKeyError, OutOfRangeError, ReplyHeaderError } from '../../protocol/errors.js';

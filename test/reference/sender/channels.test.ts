@@ -2,7 +2,9 @@
 import { expect } from 'chai';
 import { signBalanceProof, type Address } from '../../../src/protocol/index.js';
 import { deriveAccounts } from '../../../src/sim/index.js';
-import { BalanceAboveDepositError, applyEvents, chooseChannel, isOwnProof, signBalance, type AccountState, type StoredChannel } from '../../../src/reference/sender/index.js';
+import { BalanceAboveDepositError, type StoredChannel } from '../../../src/reference/sender/index.js';
+import { applyEvents, chooseChannel, isOwnProof, signBalance } from '../../../src/reference/sender/channels.js';
+import type { AccountState } from '../../../src/reference/sender/store.js';
 import type { ChannelEvent } from '../../../src/protocol/index.js';
 
 const keys = deriveAccounts('sender-unit', 2);

@@ -7,7 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { HEADER, ReplyHeaderError, encodeReplyHeaders, signBalanceProof, signClosing } from '../../../src/protocol/index.js';
-import { deployContracts } from '../../../src/sim/index.js';
+import { deployContracts } from '../../../src/contracts/index.js';
 import {
   BalanceAboveDepositError,
   BudgetExceededError,

@@ -5,7 +5,8 @@ import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, readSync, re
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StoreError, loadAccount, saveAccount, storeKey, type AccountState } from '../../../src/reference/sender/index.js';
+import { StoreError } from '../../../src/reference/sender/index.js';
+import { loadAccount, saveAccount, storeKey, type AccountState } from '../../../src/reference/sender/store.js';
 
 const SENDER = '0x1BD02530B2028caE48E72948AC2C05ab589cDDb7';
 const CONTRACT = '0x3216C6e7b75ed61De0D99B858e8cc348e82163eD';

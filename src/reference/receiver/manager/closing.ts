@@ -18,7 +18,7 @@ import type { CloseRecord } from './model.js';
 import { closingReason, type PaymentContext } from './payments.js';
 import type { CooperativeCloseOutcome } from './types.js';
 
-export interface ClosingContext extends Omit<PaymentContext, 'persist' | 'faults'> {
+export interface ClosingContext extends Omit<PaymentContext, 'persist' | 'rules'> {
   receiverKey: Hex;
   /** records the issued signature durably before it leaves the process */
   persistClose(sender: Address, openBlock: number, record: CloseRecord): void;

@@ -95,3 +95,14 @@ export class ReceiverStoppedError extends UraidenError {
     super('RECEIVER_STOPPED', `${action}: the receiver has been stopped`);
   }
 }
+
+/** waitForSync() gave up: no poll reached the chain head of the call in time. */
+export class SyncTimeoutError extends UraidenError {
+  readonly block: number | undefined;
+  readonly timeoutMs: number;
+  constructor(block: number | undefined, timeoutMs: number, options?: ErrorOptions) {
+    super('SYNC_TIMEOUT', `not synced to block ${block ?? '(head unknown)'} within ${timeoutMs} ms`, options);
+    this.block = block;
+    this.timeoutMs = timeoutMs;
+  }
+}

@@ -10,17 +10,16 @@ import { channelKey, privateKeyToAddress, toChecksumAddress, type Address, type 
 import { channelsInterface, tokenInterface } from './abi.js';
 import { decideCooperativeClose, type ClosingContext } from './closing.js';
 import { runDisputes, type DisputeContext } from './disputes.js';
-import { ReceiverConfigError, ReceiverStoppedError, RpcError } from './errors.js';
+import { ReceiverConfigError, ReceiverStoppedError, RpcError, SyncTimeoutError } from './errors.js';
 import { consoleLogger } from './log.js';
 import { emptyUnconfirmed, type ChainChannel, type ChannelKey, type Logger } from './model.js';
 import { closeAllChannels, withdrawChannels, type CloseAllResult, type OperationsContext, type WithdrawResult } from './operations.js';
-import { closingReason, decidePayment, type PaymentContext } from './payments.js';
+import { closingReason, decidePayment, PAYMENT_RULES, type PaymentContext, type PaymentRules } from './payments.js';
 import { balanceOf, blockNumber, chainId as readChainId, describe, ethCall, httpRpc, providerRpc, type InjectedProvider, type Rpc } from './rpc.js';
 import { openState, type StateStore } from './state.js';
 import { pollOnce, type ChainView, type SyncContext } from './sync.js';
 import { txSender } from './transactions.js';
 import type { ChannelState, ChannelView, Health, ReceiverManager, Stats } from './types.js';
-import { NO_FAULTS, type Fault } from '../../faults.js';
 
 export interface ReceiverOptions {
   /** JSON-RPC endpoint of the chain (HTTP). One of rpcUrl / provider is required. */
@@ -52,8 +51,19 @@ export interface ReceiverOptions {
   /** whether openReceiver waits for the first poll (default true) */
   waitForFirstSync?: boolean;
   logger?: Logger;
-  /** deliberate protocol violations, for the conformance suite's self-test only (src/reference/faults.ts) */
-  faults?: ReadonlySet<Fault>;
+  /**
+   * Dispute close requests that claim less than the registered balance (§4 MUST; default true).
+   * false: never dispute — what a careless or offline receiver does, for simulations of one.
+   */
+  disputes?: boolean;
+}
+
+/**
+ * @internal The parts of a receiver that can be replaced: the conformance self-test builds
+ * deliberately broken receivers from broken parts (src/reference/faults.ts). Not exported.
+ */
+export interface ReceiverParts {
+  paymentRules: PaymentRules;
 }
 
 export interface Receiver extends ReceiverManager {
@@ -102,14 +112,19 @@ function checkOptions(o: ReceiverOptions): void {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function openReceiver(options: ReceiverOptions): Promise<Receiver> {
+export function openReceiver(options: ReceiverOptions): Promise<Receiver> {
+  return openReceiverWith(options, { paymentRules: PAYMENT_RULES });
+}
+
+/** @internal openReceiver with replaced parts (src/reference/faults.ts). */
+export async function openReceiverWith(options: ReceiverOptions, parts: ReceiverParts): Promise<Receiver> {
   checkOptions(options);
   const log = options.logger ?? consoleLogger();
   const confirmations = options.confirmations ?? DEFAULTS.confirmations;
   const pollMs = options.pollIntervalMs ?? DEFAULTS.pollIntervalMs;
   const staleAfterMs = options.staleAfterMs ?? Math.max(3 * pollMs, 2000);
   const ethFloor = options.ethFloor ?? DEFAULTS.ethFloor;
-  const faults = options.faults ?? NO_FAULTS;
+  const disputes = options.disputes ?? true;
   const rpc: Rpc = options.provider ? providerRpc(options.provider) : httpRpc(options.rpcUrl!, options.rpcTimeoutMs ?? DEFAULTS.rpcTimeoutMs);
 
   const receiverKey = options.receiverPrivateKey as Hex;
@@ -165,15 +180,14 @@ export async function openReceiver(options: ReceiverOptions): Promise<Receiver> 
     proofs,
     closes,
     persist: (s, b, p) => store.saveProof(s, b, p),
-    faults,
+    rules: parts.paymentRules,
   };
   const closeCtx: ClosingContext = {
     receiver, contract, receiverKey, proofs, closes, persistClose,
     get chain() { return view.chain; },
     get unconfirmed() { return view.unconfirmed; },
   };
-  const followed = faults.has('confirmations-ignored') ? 0 : confirmations;
-  const syncCtx: SyncContext = { rpc, contract, receiver, confirmations: followed, challengePeriod, chunkSize: options.logChunkSize ?? DEFAULTS.logChunkSize, store, view, log };
+  const syncCtx: SyncContext = { rpc, contract, receiver, confirmations, challengePeriod, chunkSize: options.logChunkSize ?? DEFAULTS.logChunkSize, store, view, log };
   const disputeCtx: DisputeContext = {
     rpc, receiver, receiverKey, contract, proofs, closes, tx, persistClose, log,
     get chain() { return view.chain; },
@@ -229,7 +243,7 @@ export async function openReceiver(options: ReceiverOptions): Promise<Receiver> 
       throw err;
     }
     // Disputes after the poll counts as a success: a failing dispute is not an unreachable chain.
-    if (!faults.has('no-dispute')) await runDisputes(disputeCtx);
+    if (disputes) await runDisputes(disputeCtx);
   };
 
   /** Polls run one at a time; a caller gets the outcome of the poll it queued. */
@@ -376,9 +390,9 @@ export async function openReceiver(options: ReceiverOptions): Promise<Receiver> 
           await queuePoll();
           if (view.head >= target) return;
         } catch (err) {
-          if (Date.now() > deadline) throw err;
+          if (Date.now() > deadline) throw new SyncTimeoutError(target, timeoutMs, { cause: err });
         }
-        if (Date.now() > deadline) throw new Error(`not synced to block ${target} within ${timeoutMs} ms`);
+        if (Date.now() > deadline) throw new SyncTimeoutError(target, timeoutMs);
         await sleep(Math.min(pollMs, 100));
       }
     },

@@ -15,7 +15,6 @@ import {
 } from '../../../protocol/index.js';
 import type { ChainChannel, ChannelKey, CloseRecord, Proof, UnconfirmedView } from './model.js';
 import type { Payment, PaymentOutcome } from './types.js';
-import type { Fault } from '../../faults.js';
 
 export interface PaymentContext {
   receiver: Address;
@@ -26,12 +25,48 @@ export interface PaymentContext {
   closes: Map<ChannelKey, CloseRecord>;
   /** writes the proof durably; throws if it cannot (then nothing is served) */
   persist(sender: Address, openBlock: number, proof: Proof): void;
-  /** deliberate violations for the conformance self-test (src/reference/faults.ts); empty in service */
-  faults: ReadonlySet<Fault>;
+  rules: PaymentRules;
 }
 
-/** How long a 'double-serve' receiver treats a just-registered proof as still unregistered. */
-const DOUBLE_SERVE_WINDOW_MS = 250;
+/**
+ * The checks of §3.2 steps 6–8 as separate parts, so that each can be replaced on its own: the
+ * conformance self-test builds deliberately broken receivers by wrapping one of them
+ * (src/reference/faults.ts). A check returns the reason of a refusal, or undefined to go on.
+ */
+export interface PaymentRules {
+  /** Step 6: the request names another receiver or contract: no channel of ours can match. */
+  misdirected(ctx: Pick<PaymentContext, 'receiver' | 'contract'>, payment: Payment): string | undefined;
+  /** Step 6: the channel is closed or closing for this receiver. */
+  closing(ctx: Pick<PaymentContext, 'unconfirmed' | 'closes'>, key: ChannelKey, channel: ChainChannel): string | undefined;
+  /** Step 7: who signed the proof (throws InvalidSignatureError for a signature nobody could have made). */
+  signer(ctx: Pick<PaymentContext, 'receiver' | 'contract'>, payment: Payment): Address;
+  /** Step 8: the increment over the registered proof (`last`) must be exactly the price. */
+  amount(increment: bigint, price: bigint, last: Proof | undefined, payment: Payment): string | undefined;
+}
+
+export const PAYMENT_RULES: PaymentRules = {
+  misdirected(ctx, payment) {
+    if (payment.receiver !== undefined && payment.receiver.toLowerCase() !== ctx.receiver.toLowerCase()) {
+      return `payment names receiver ${payment.receiver}, this is ${ctx.receiver}`;
+    }
+    if (payment.contract !== undefined && payment.contract.toLowerCase() !== ctx.contract.toLowerCase()) {
+      return `payment names contract ${payment.contract}, this is ${ctx.contract}`;
+    }
+    return undefined;
+  },
+  closing: closingReason,
+  // The proof must name this receiver, this open block, this balance and this contract (§1.2):
+  // recovered over the receiver's own values, whatever the request's headers name.
+  signer: (ctx, payment) =>
+    recoverBalanceProofSigner({ receiver: ctx.receiver, openBlock: payment.openBlock, balance: payment.balance, contract: ctx.contract }, payment.signature),
+  amount(increment, price, last, payment) {
+    // A replay (increment 0) or a decrease is refused even if the caller passed a price of 0:
+    // content is never served for an old proof.
+    if (increment > 0n && increment === price) return undefined;
+    const what = increment === 0n ? 'replays the registered balance' : increment < 0n ? 'decreases the balance' : `pays ${increment}`;
+    return `balance ${payment.balance} ${what}; registered ${last?.balance ?? 0n}, price ${price}`;
+  },
+};
 
 /** Whether this receiver must stop serving a channel (§3.2 step 6), and why. */
 export function closingReason(ctx: Pick<PaymentContext, 'unconfirmed' | 'closes'>, key: ChannelKey, c: ChainChannel): string | undefined {
@@ -48,16 +83,9 @@ const refuse = (flag: ErrorFlag, reason: string, last?: Proof): PaymentOutcome =
   last ? { accepted: false, flag, reason, last: { balance: last.balance, signature: last.signature } } : { accepted: false, flag, reason };
 
 export function decidePayment(ctx: PaymentContext, payment: Payment, price: bigint): PaymentOutcome {
-  const lowerReceiver = ctx.receiver.toLowerCase();
-  // Step 6 (another receiver or contract): no channel of ours can match, whatever its state.
-  if (payment.receiver !== undefined && payment.receiver.toLowerCase() !== lowerReceiver) {
-    return refuse('RDN-Nonexisting-Channel', `payment names receiver ${payment.receiver}, this is ${ctx.receiver}`);
-  }
-  const faults = ctx.faults;
-  const signedContract = faults.has('contract-not-checked') ? (payment.contract ?? ctx.contract) : ctx.contract;
-  if (signedContract === ctx.contract && payment.contract !== undefined && payment.contract.toLowerCase() !== ctx.contract.toLowerCase()) {
-    return refuse('RDN-Nonexisting-Channel', `payment names contract ${payment.contract}, this is ${ctx.contract}`);
-  }
+  const rules = ctx.rules;
+  const misdirected = rules.misdirected(ctx, payment);
+  if (misdirected) return refuse('RDN-Nonexisting-Channel', misdirected);
   const key = channelKey(payment.sender, ctx.receiver, payment.openBlock);
   const channel = ctx.chain.get(key);
   if (!channel) {
@@ -67,18 +95,13 @@ export function decidePayment(ctx: PaymentContext, payment: Payment, price: bigi
     }
     return refuse('RDN-Nonexisting-Channel', `no channel ${payment.sender}/${payment.openBlock} to ${ctx.receiver}`);
   }
-  const closing = faults.has('closed-channel-served') ? undefined : closingReason(ctx, key, channel);
+  const closing = rules.closing(ctx, key, channel);
   if (closing) return refuse('RDN-Nonexisting-Channel', closing);
 
-  // Step 7: the signature must name this receiver, this open block, this balance, this contract.
+  // Step 7.
   let signer: Address;
   try {
-    signer = faults.has('no-signature-check')
-      ? payment.sender
-      : recoverBalanceProofSigner(
-          { receiver: ctx.receiver, openBlock: payment.openBlock, balance: payment.balance, contract: signedContract },
-          payment.signature,
-        );
+    signer = rules.signer(ctx, payment);
   } catch (err) {
     if (err instanceof InvalidSignatureError || err instanceof OutOfRangeError || err instanceof InvalidIntegerError) {
       return refuse('RDN-Invalid-Balance-Proof', err.message);
@@ -89,15 +112,11 @@ export function decidePayment(ctx: PaymentContext, payment: Payment, price: bigi
     return refuse('RDN-Invalid-Balance-Proof', `proof signed by ${signer}, not by sender ${payment.sender}`);
   }
 
-  // Step 8: the increment must be exactly the price. A replay (increment 0) or a decrease is
-  // refused even if the caller passed a price of 0: content is never served for an old proof.
+  // Step 8.
   const last = ctx.proofs.get(key);
-  const registered = last?.balance ?? 0n;
-  const increment = payment.balance - registered;
-  if ((increment <= 0n || increment !== price) && !faultyAmountAccepted(faults, increment, price, last, payment)) {
-    const what = increment === 0n ? 'replays the registered balance' : increment < 0n ? 'decreases the balance' : `pays ${increment}`;
-    return refuse('RDN-Invalid-Amount', `balance ${payment.balance} ${what}; registered ${registered}, price ${price}`, last);
-  }
+  const increment = payment.balance - (last?.balance ?? 0n);
+  const wrongAmount = rules.amount(increment, price, last, payment);
+  if (wrongAmount) return refuse('RDN-Invalid-Amount', wrongAmount, last);
 
   // Step 9: only confirmed deposit counts; unconfirmed top-ups are not money yet.
   if (payment.balance > channel.deposit) {
@@ -106,24 +125,7 @@ export function decidePayment(ctx: PaymentContext, payment: Payment, price: bigi
 
   // Step 10: durable first, then memory, then the caller serves.
   const proof: Proof = { balance: payment.balance, signature: normalizeSignature(payment.signature) };
-  if (faults.has('double-serve')) registeredAt.set(proof.signature, Date.now());
   ctx.persist(channel.sender, channel.openBlock, proof);
   ctx.proofs.set(key, proof);
   return { accepted: true, balance: payment.balance, cost: increment };
 }
-
-/** The amounts a faulty receiver lets through (src/reference/faults.ts); false in service. */
-function faultyAmountAccepted(faults: ReadonlySet<Fault>, increment: bigint, price: bigint, last: Proof | undefined, payment: Payment): boolean {
-  if (faults.size === 0) return false;
-  if (faults.has('decreasing-balance') && increment < 0n) return true;
-  if (faults.has('underpayment') && increment > 0n && increment < price) return true;
-  if (faults.has('double-serve') && increment === 0n && last?.signature === normalizeSignature(payment.signature)) {
-    // What a check-then-write race looks like from outside: requests that arrived together all
-    // saw the old balance. Only a replay that follows its registration closely slips through.
-    const at = registeredAt.get(last.signature);
-    return at !== undefined && Date.now() - at < DOUBLE_SERVE_WINDOW_MS;
-  }
-  return false;
-}
-
-const registeredAt = new Map<string, number>();

@@ -13,7 +13,8 @@
  * and refuses to start; a killed process's lock is released by the OS, so restart after SIGKILL works.
  */
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { channelKey, toChecksumAddress, type Address, type Hex } from '../../../protocol/index.js';
 import { StateLockedError, StateMismatchError, StateSchemaError } from './errors.js';
 import type { ChainChannel, ChannelKey, CloseRecord, Dispute, Proof } from './model.js';
@@ -112,10 +113,15 @@ function createPrivateFile(path: string): void {
   }
 }
 
+// Loaded when a state is opened, not when the package is imported: only a running receiver needs
+// the native SQLite.
+const sqlite = (): typeof Database => createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+
 export function openState(options: StateOptions): StateStore {
   const { path, identity } = options;
   createPrivateFile(path);
-  const db = new Database(path, { timeout: options.busyTimeoutMs ?? 200 });
+  const Sqlite = sqlite();
+  const db = new Sqlite(path, { timeout: options.busyTimeoutMs ?? 200 });
   try {
     // EXCLUSIVE before WAL: the WAL index then lives in heap memory and the lock, once taken by
     // the write below, is held until close().

@@ -16,7 +16,6 @@ import { artifact } from '../../../contracts/artifacts.js';
 import type { ReceiverManager } from '../manager/types.js';
 import { ProxyConfigError, ResourceError, UpstreamError } from './errors.js';
 import { paywallPage, prefersHtml, rdnCookies } from './html.js';
-import type { Fault } from '../../faults.js';
 import { createPaywall, type Decision, type Paywall } from './paywall.js';
 import { type Resource, priceOf } from './resources.js';
 import { type ContractAbis, restApi } from './rest.js';
@@ -32,8 +31,6 @@ export interface ProxyOptions {
   abis?: ContractAbis;
   /** fastify's logger option. Default false: the proxy is quiet, the CLI prints its own lines. */
   logger?: FastifyServerOptions['logger'];
-  /** deliberate protocol violations, for the conformance suite's self-test only (src/reference/faults.ts) */
-  faults?: ReadonlySet<Fault>;
 }
 
 export interface ListenAddress {
@@ -58,7 +55,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   // A header value and a route prefix: absolute, no trailing slash, no query.
   if (!/^\/[^?#\s]*[^/?#\s]$/.test(gatewayPath)) throw new ProxyConfigError('gatewayPath', gatewayPath, 'expected an absolute path without a trailing slash');
 
-  const paywall = createPaywall(options.manager, gatewayPath, options.faults);
+  const paywall = createPaywall(options.manager, gatewayPath);
   // HEAD routes are registered by hand: an automatic HEAD would run the paid GET and charge.
   // maxParamLength: fastify's default (100) would answer 404 for /echodyn/<101 characters>; the
   // original (Flask) had no such limit, and the price of /echodyn grows with the text.

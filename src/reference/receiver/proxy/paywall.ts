@@ -6,7 +6,6 @@
  */
 import { encodeReplyHeaders, type ErrorFlag, HEADER, HeaderError, type HeaderGetter, parsePaymentHeaders } from '../../../protocol/index.js';
 import type { ReceiverManager } from '../manager/types.js';
-import { NO_FAULTS, type Fault } from '../../faults.js';
 
 export type Decision =
   /** §3.2 step 1. */
@@ -34,7 +33,7 @@ export interface Paywall {
   baseHeaders(price: bigint): Record<string, string>;
 }
 
-export function createPaywall(manager: ReceiverManager, gatewayPath: string, faults: ReadonlySet<Fault> = NO_FAULTS): Paywall {
+export function createPaywall(manager: ReceiverManager, gatewayPath: string): Paywall {
   // The addresses never change for a manager: checksum them once rather than on every request
   // (three Keccak-256 per reply otherwise, measurable at thousands of requests per second).
   const fixed = encodeReplyHeaders({ gatewayPath, receiver: manager.receiver, contract: manager.contract, token: manager.token, price: 0n });
@@ -44,7 +43,7 @@ export function createPaywall(manager: ReceiverManager, gatewayPath: string, fau
   function decide(priceOrThunk: bigint | (() => bigint), get: HeaderGetter, charge = true): Decision {
     // Step 1. Checked before anything else: while it cannot read its chain the receiver could not
     // dispute a close, so it must not take payments, and it must not ask for one (402) either.
-    const health = faults.has('no-502') ? { ok: true as const } : manager.health();
+    const health = manager.health();
     if (!health.ok) return { kind: 'unavailable', status: 502, reason: `${health.reason}: ${health.detail}` };
 
     const price = typeof priceOrThunk === 'function' ? priceOrThunk() : priceOrThunk;
@@ -55,7 +54,7 @@ export function createPaywall(manager: ReceiverManager, gatewayPath: string, fau
     // Step 3. The parser orders its own checks so that every 409 precedes the 402.
     let parsed;
     try {
-      parsed = parsePaymentHeaders(faults.has('v35-accepted') ? withEip155V(get) : get);
+      parsed = parsePaymentHeaders(get);
     } catch (err) {
       if (!(err instanceof HeaderError)) throw err;
       if (err.status === 409) return { kind: 'malformed', status: 409, reason: err.message, headers };
@@ -100,17 +99,4 @@ export function createPaywall(manager: ReceiverManager, gatewayPath: string, fau
 function withFlag(headers: Record<string, string>, flag: ErrorFlag, reason: string): Decision {
   headers[flag] = '1';
   return { kind: 'payment-required', status: 402, reason, flag, headers };
-}
-
-/**
- * The 'v35-accepted' fault (src/reference/faults.ts): what the original Python verifier did with an
- * EIP-155 style v ≥ 35 — fold it onto 27/28 — so that a proof the contract refuses is taken.
- */
-function withEip155V(get: HeaderGetter): HeaderGetter {
-  return (name) => {
-    const value = get(name);
-    if (name !== HEADER.balanceSignature || value === undefined || !/^0x[0-9a-fA-F]{130}$/.test(value)) return value;
-    const v = parseInt(value.slice(130), 16);
-    return v >= 35 ? value.slice(0, 130) + (27 + ((v - 35) % 2)).toString(16) : value;
-  };
 }

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { parseEther } from 'ethers';
 import request from 'supertest';
 import { HEADER } from '../../../../src/protocol/index.js';
-import { echoResources, freeResource, pricedResource } from '../../../../src/reference/receiver/proxy/index.js';
+import { echoResources, freeResource, pricedResource } from '../../../../src/reference/receiver/index.js';
 import { openChannel, pay, type Rig, startRig, waitFor } from './helpers.js';
 
 describe('proxy §3.2 step 1: 502 while the chain cannot be watched (real chain, real manager)', function () {

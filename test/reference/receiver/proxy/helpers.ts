@@ -9,7 +9,7 @@ import path from 'node:path';
 import { encodeOpenData, encodePaymentHeaders, signBalanceProof, type Address } from '../../../../src/protocol/index.js';
 import { startChain, type Account, type Chain, type RpcServer } from '../../../../src/sim/index.js';
 import { memoryLogger, openReceiver } from '../../../../src/reference/receiver/index.js';
-import { createProxy, type Proxy, type Resource } from '../../../../src/reference/receiver/proxy/index.js';
+import { createProxy, type Proxy, type Resource } from '../../../../src/reference/receiver/index.js';
 
 export type Receiver = Awaited<ReturnType<typeof openReceiver>>;
 

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import nock from 'nock';
 import request from 'supertest';
 import { HEADER, signBalanceProof } from '../../../../src/protocol/index.js';
-import { createProxy, echoResources, forwardResource, freeResource, paidResource, pricedResource, ResourceError } from '../../../../src/reference/receiver/proxy/index.js';
+import { createProxy, echoResources, forwardResource, freeResource, paidResource, pricedResource, ResourceError } from '../../../../src/reference/receiver/index.js';
 import { type Channel, openChannel, openChannelUnconfirmed, pay, type Rig, startRig, waitFor } from './helpers.js';
 
 const h = (name: string) => name.toLowerCase();

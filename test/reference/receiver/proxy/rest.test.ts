@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { recoverClosingSigner, signClosing } from '../../../../src/protocol/index.js';
-import { createProxy, echoResources, ProxyConfigError } from '../../../../src/reference/receiver/proxy/index.js';
+import { createProxy, echoResources, ProxyConfigError } from '../../../../src/reference/receiver/index.js';
 import { type Channel, openChannel, pay, type Rig, startRig, waitFor } from './helpers.js';
 
 describe('proxy §5 REST API (real chain, real manager)', function () {

@@ -1,6 +1,8 @@
 /** The proxy's pure parts: content negotiation for the paywall page, cookies, price and configuration checks. */
 import { expect } from 'chai';
-import { forwardResource, paidResource, paywallPage, prefersHtml, ProxyConfigError, rdnCookies, ResourceError, toPrice } from '../../../../src/reference/receiver/proxy/index.js';
+import { forwardResource, paidResource, ProxyConfigError, ResourceError } from '../../../../src/reference/receiver/index.js';
+import { paywallPage, prefersHtml, rdnCookies } from '../../../../src/reference/receiver/proxy/html.js';
+import { toPrice } from '../../../../src/reference/receiver/proxy/resources.js';
 
 describe('proxy units', () => {
   describe('prefersHtml (§3.2: Accept preferring text/html gets the paywall page)', () => {
