@@ -22,3 +22,4 @@ export { TargetStartError } from './runner/target.js';
 export { ChainCallError } from './runner/chain.js';
 export { REPORT_FILES, toJson, toJunit, toHtml, summaryTable } from './runner/report.js';
 export { CASES_DIR } from './runner/paths.js';
+export { UraidenError } from '../src/protocol/errors.js';

@@ -7,3 +7,4 @@ export type { RunSpec, RunResult, Row, Cell, RunSummary } from './types.js';
 export { runAll } from './pool.js';
 export { renderOutputs, writeOutputs, toCsv, type OutputFiles } from './output.js';
 export { METRIC_COLUMNS } from './metrics.js';
+export { UraidenError } from '../protocol/errors.js';

@@ -32,7 +32,7 @@ export {
 } from './proxy/resources.js';
 export { forwardResource, type ForwardOptions } from './proxy/upstream.js';
 export type { ContractAbis } from './proxy/rest.js';
-// Every error a caller of this entry can receive: the receiver's own, and the protocol's.
+// Every error this layer throws, and their base (the protocol's own are in uraiden-kit/protocol).
 export {
   StateMismatchError,
   StateLockedError,
@@ -44,4 +44,4 @@ export {
   TransactionError,
 } from './manager/errors.js';
 export { ProxyConfigError, ResourceError, UpstreamError } from './proxy/errors.js';
-export { UraidenError, InvalidAddressError, InvalidPrivateKeyError, InvalidSignatureError, OutOfRangeError } from '../../protocol/errors.js';
+export { UraidenError } from '../../protocol/errors.js';

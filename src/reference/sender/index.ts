@@ -18,8 +18,8 @@ export type { ContractInfo } from './chain.js';
 export { DEFAULT_MAX_PRICE, DEFAULT_DEPOSIT_FACTOR, type PaymentPolicy, type DepositMethod, type Amount } from './policy.js';
 export { DEFAULT_RETRY, type RetryPolicy, type WaitContext } from './wait.js';
 export { defaultStorePath, type StoredChannel, type ChannelStatus } from './store.js';
-// Every error a caller of this entry can receive: refusals (policy or protocol said no),
-// failures (something broke), and the protocol's own.
+// Every error this layer throws — refusals (policy or protocol said no), failures (something
+// broke) — and their base (the protocol's own are in uraiden-kit/protocol).
 export {
   SenderRefusal,
   SenderFailure,
@@ -41,4 +41,4 @@ export {
   ChainAccessError,
   SenderTransactionError,
 } from './errors.js';
-export { UraidenError, InvalidAddressError, InvalidPrivateKeyError, OutOfRangeError, ReplyHeaderError } from '../../protocol/errors.js';
+export { UraidenError } from '../../protocol/errors.js';
