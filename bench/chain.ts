@@ -43,6 +43,8 @@ try {
 
 console.log(`${'operation'.padEnd(34)} ${'ms'.padStart(8)} ${'raw ganache'.padStart(12)} ${'ratio'.padStart(6)}`);
 for (const [name, ms, raw] of rows) {
-  console.log(`${name.padEnd(34)} ${ms.toFixed(0).padStart(8)} ${(raw === undefined ? '' : raw.toFixed(0)).padStart(12)} ${(raw === undefined ? '' : (ms / raw).toFixed(2)).padStart(6)}`);
+  console.log(
+    `${name.padEnd(34)} ${ms.toFixed(0).padStart(8)} ${(raw === undefined ? '' : raw.toFixed(0)).padStart(12)} ${(raw === undefined ? '' : (ms / raw).toFixed(2)).padStart(6)}`,
+  );
 }
 console.log(`(median of ${RUNS} runs; start is one run; raw ganache: bare ganache.provider with memdown, same run)`);

@@ -35,10 +35,7 @@ async function gas(tx: Promise<ContractTransactionResponse>): Promise<number> {
 function sign(key: string, messageId: string, counterparty: string, openBlock: number, balance: bigint, contract: string): string {
   const field = messageId.startsWith('Sender') ? 'address receiver' : 'address sender';
   const schema = keccak256(toUtf8Bytes(`string message_id${field}uint32 block_createduint192 balanceaddress contract`));
-  const data = solidityPackedKeccak256(
-    ['string', 'address', 'uint32', 'uint192', 'address'],
-    [messageId, counterparty, openBlock, balance, contract],
-  );
+  const data = solidityPackedKeccak256(['string', 'address', 'uint32', 'uint192', 'address'], [messageId, counterparty, openBlock, balance, contract]);
   return new SigningKey(key).sign(keccak256(solidityPacked(['bytes32', 'bytes32'], [schema, data]))).serialized;
 }
 
@@ -47,8 +44,7 @@ async function measure(chain: Chain): Promise<Record<string, number>> {
   const receiver = accounts.receiver;
   const [a, b, idle] = accounts.senders as [Account, Account, Account];
   const contract = await channels.getAddress();
-  const erc223 = (s: Account, value: bigint, data: string) =>
-    gas(token.connect(s.wallet)['transfer(address,uint256,bytes)'](contract, value, data));
+  const erc223 = (s: Account, value: bigint, data: string) => gas(token.connect(s.wallet)['transfer(address,uint256,bytes)'](contract, value, data));
   const openData = (s: Account) => `0x${s.address.slice(2)}${receiver.address.slice(2)}`;
   const topUpData = (s: Account, block: number) => `${openData(s)}${block.toString(16).padStart(8, '0')}`;
   const result: Record<string, number> = {};
@@ -69,7 +65,8 @@ async function measure(chain: Chain): Promise<Record<string, number>> {
   const approveTopUp = await gas(token.connect(b.wallet).approve(contract, 5n * TOKEN));
   result['ERC20 approve + topUp'] = approveTopUp + (await gas(channels.connect(b.wallet).topUp(receiver.address, blockB, 5n * TOKEN)));
 
-  const proof = (s: Account, block: number, balance: bigint) => sign(s.privateKey, 'Sender balance proof signature', receiver.address, block, balance, contract);
+  const proof = (s: Account, block: number, balance: bigint) =>
+    sign(s.privateKey, 'Sender balance proof signature', receiver.address, block, balance, contract);
   result['withdraw (receiver holds tokens)'] = await gas(channels.connect(receiver.wallet).withdraw(blockA, 3n * TOKEN, proof(a, blockA, 3n * TOKEN)));
 
   const closingSig = sign(receiver.privateKey, 'Receiver closing signature', a.address, blockA, 7n * TOKEN, contract);
@@ -91,7 +88,11 @@ function table(measured: Record<string, number>): string {
   });
   const head = ['operation', 'gas', 'µRaiden 0.2.0', 'ratio', ''];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }
 

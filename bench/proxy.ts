@@ -150,7 +150,10 @@ function fastSigner(): (key: string, m: BalanceProofMessage) => string {
     const keys = new Map<string, Uint8Array>();
     const sign = (key: string, m: BalanceProofMessage): string => {
       let k = keys.get(key);
-      if (!k) keys.set(key, (k = Buffer.from(key.slice(2), 'hex')));
+      if (!k) {
+        k = Buffer.from(key.slice(2), 'hex');
+        keys.set(key, k);
+      }
       const { signature, recid } = native.ecdsaSign(Buffer.from(balanceMessageHash(m).slice(2), 'hex'), k);
       const out = new Uint8Array(65);
       out.set(signature);
@@ -164,7 +167,9 @@ function fastSigner(): (key: string, m: BalanceProofMessage) => string {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench/proxy: ${SENDERS} senders, ${PHASE_MS} ms per phase (+${WARMUP_MS} ms warm-up), ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(
+    `bench/proxy: ${SENDERS} senders, ${PHASE_MS} ms per phase (+${WARMUP_MS} ms warm-up), ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}`,
+  );
   const chain = await startChain({ senders: SENDERS });
   const rpc = await chain.listen();
   const receiver = chain.accounts.receiver.address;
@@ -180,7 +185,8 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const sign = fastSigner();
   const probe = { receiver, openBlock: channels[0]!.openBlock, balance: 5n, contract };
-  if (sign(channels[0]!.sender.privateKey, probe) !== signBalanceProof(channels[0]!.sender.privateKey, probe)) throw new Error('fast signer disagrees with signBalanceProof');
+  if (sign(channels[0]!.sender.privateKey, probe) !== signBalanceProof(channels[0]!.sender.privateKey, probe))
+    throw new Error('fast signer disagrees with signBalanceProof');
   const proofs = channels.map((c, i) =>
     Array.from({ length: PROOFS + (i === 0 ? UNLOADED_PROOFS : 0) }, (_, k) => {
       const balance = PRICE * BigInt(k + 1);
@@ -198,7 +204,11 @@ async function main(): Promise<void> {
     const env = { ...process.env, ...chain.targetEnv({ port, stateDir, confirmations: 1, pollIntervalMs: 1000 }), URAIDEN_SECP: backend };
     // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
     const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/uraiden.js'), 'proxy'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/uraiden.js'), 'proxy'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     try {
@@ -212,10 +222,16 @@ async function main(): Promise<void> {
       });
       const free = await phase(child.pid!, port, SENDERS, () => ({ path: '/echodyn/', headers: {}, expect: 200 }));
       // Unloaded: one request at a time, what a single client sees (queueing excluded).
-      const paid1 = await phase(child.pid!, port, 1, () => {
-        const headers = proofs[0]![used[0]!++];
-        return headers && { path: '/echofix/b', headers, expect: 200 };
-      }, UNLOADED_MS);
+      const paid1 = await phase(
+        child.pid!,
+        port,
+        1,
+        () => {
+          const headers = proofs[0]![used[0]!++];
+          return headers && { path: '/echofix/b', headers, expect: 200 };
+        },
+        UNLOADED_MS,
+      );
       const free1 = await phase(child.pid!, port, 1, () => ({ path: '/echodyn/', headers: {}, expect: 200 }), UNLOADED_MS);
       const line = stdout.split('\n').find((l) => l.includes('listening on')) ?? '';
       const actual = /signatures (\w+)/.exec(line)?.[1] ?? '?';
@@ -234,8 +250,12 @@ async function main(): Promise<void> {
   const f = (n: number, d = 2) => n.toFixed(d);
   const perCpu = (p: Phase) => p.count / p.serverCpu;
   console.log(`\nload average at the end ${os.loadavg()[0]!.toFixed(1)} (above the core count, wall-clock rates understate the server)`);
-  console.log('\nbackend | paid req/s | paid p50 ms | paid p99 ms | free req/s | free p50 ms | free p99 ms | paid/free req/s | paid p99 / free p50 | paid req/CPU-s | free req/CPU-s | errors');
-  console.log('--------|-----------:|------------:|------------:|-----------:|------------:|------------:|----------------:|--------------------:|---------------:|---------------:|------:');
+  console.log(
+    '\nbackend | paid req/s | paid p50 ms | paid p99 ms | free req/s | free p50 ms | free p99 ms | paid/free req/s | paid p99 / free p50 | paid req/CPU-s | free req/CPU-s | errors',
+  );
+  console.log(
+    '--------|-----------:|------------:|------------:|-----------:|------------:|------------:|----------------:|--------------------:|---------------:|---------------:|------:',
+  );
   for (const { backend, paid, free } of rows) {
     console.log(
       `${backend} | ${f(paid.rps, 0)} | ${f(paid.p50)} | ${f(paid.p99)} | ${f(free.rps, 0)} | ${f(free.p50)} | ${f(free.p99)} | ${f(paid.rps / free.rps)} | ${f(paid.p99 / free.p50, 1)} | ${f(perCpu(paid), 0)} | ${f(perCpu(free), 0)} | ${paid.errors + free.errors}`,

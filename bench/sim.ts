@@ -44,7 +44,14 @@ async function main(): Promise<void> {
     tick: 1,
     receiver: { confirmations: 1 },
     resources: [{ path: '/bench', price: PRICE }],
-    senders: { count: SENDERS, arrival: 'fixed', requestRate: REQUESTS, maxRequests: REQUESTS, initialDeposit: TOPUPS ? deposit / 2 : deposit, topUp: deposit / 2 },
+    senders: {
+      count: SENDERS,
+      arrival: 'fixed',
+      requestRate: REQUESTS,
+      maxRequests: REQUESTS,
+      initialDeposit: TOPUPS ? deposit / 2 : deposit,
+      topUp: deposit / 2,
+    },
   });
   const dir = await mkdtemp(join(process.platform === 'linux' ? '/dev/shm' : tmpdir(), 'uraiden-bench-sim-'));
   const wall = now();
@@ -58,31 +65,59 @@ async function main(): Promise<void> {
     return v;
   };
 
-  const chain = await phase('chain start (deploy; keys of the senders)', () => startChain({ seed: 'uraiden-bench', senders: SENDERS, tokensPerSender: 0n }), () => '');
+  const chain = await phase(
+    'chain start (deploy; keys of the senders)',
+    () => startChain({ seed: 'uraiden-bench', senders: SENDERS, tokensPerSender: 0n }),
+    () => '',
+  );
   try {
-    await phase('funding (batched mints)', () => fundSenders(chain, 10n ** 21n), (ms) => `${SENDERS} mints, ${rate(SENDERS, ms)} tx/s`);
+    await phase(
+      'funding (batched mints)',
+      () => fundSenders(chain, 10n ** 21n),
+      (ms) => `${SENDERS} mints, ${rate(SENDERS, ms)} tx/s`,
+    );
     const startBlock = await chain.blockNumber();
     const book = emptyBook(chain.accounts.receiver.address);
     const ctx: AgentContext = { chain, scenario, rng: createRng(1), book, receiver: chain.accounts.receiver.address, startBlock };
     const side = await startReceiverSide({ chain, dir, confirmations: 1, disputes: true, startBlock, resources: scenario.resources });
     const fetchImpl = injectFetch(() => side.app());
-    const agents: Agent[] = await phase('clients (connect once, first sync each)', () => createAgents(ctx, chain.accounts.senders, new Set(), (i) => join(dir, `s${i}.json`), fetchImpl), (ms) => `${rate(SENDERS, ms)} clients/s`);
-    const txs = await phase('channel transactions (open' + (TOPUPS ? ' + top-up' : '') + ', batched)', async () => {
-      const needs: DepositNeed[] = [];
-      for (const a of agents) {
-        const n = await chainPhase(ctx, a, 0);
-        if (n) needs.push(n);
-      }
-      await makeDeposits(ctx, needs);
-      return needs.reduce((sum, n) => sum + (n.open !== undefined ? 1 : 0) + n.topUps, 0);
-    }, (ms, n) => `${n} transactions, ${rate(n, ms)} tx/s`);
+    const agents: Agent[] = await phase(
+      'clients (connect once, first sync each)',
+      () => createAgents(ctx, chain.accounts.senders, new Set(), (i) => join(dir, `s${i}.json`), fetchImpl),
+      (ms) => `${rate(SENDERS, ms)} clients/s`,
+    );
+    const txs = await phase(
+      `channel transactions (open${TOPUPS ? ' + top-up' : ''}, batched)`,
+      async () => {
+        const needs: DepositNeed[] = [];
+        for (const a of agents) {
+          const n = await chainPhase(ctx, a, 0);
+          if (n) needs.push(n);
+        }
+        await makeDeposits(ctx, needs);
+        return needs.reduce((sum, n) => sum + (n.open !== undefined ? 1 : 0) + n.topUps, 0);
+      },
+      (ms, n) => `${n} transactions, ${rate(n, ms)} tx/s`,
+    );
     await chain.mine(1);
-    await phase('receiver sync (events of all channels)', () => side.sync(), () => '');
-    const paid = await phase(`payments (client.fetch → proxy → pay(), at most ${CONCURRENCY} senders at once)`, async () => {
-      await forEachLimited(agents, CONCURRENCY, (a) => paymentPhase(ctx, a));
-      return book.totals.served;
-    }, (ms, n) => `${n} served, ${rate(n, ms)} payments/s`);
-    await phase('ledger (receipts → gas)', () => createLedger(chain, book, startBlock + 1).scan(1e9), () => `${book.totals.txSenders} receipts`);
+    await phase(
+      'receiver sync (events of all channels)',
+      () => side.sync(),
+      () => '',
+    );
+    const paid = await phase(
+      `payments (client.fetch → proxy → pay(), at most ${CONCURRENCY} senders at once)`,
+      async () => {
+        await forEachLimited(agents, CONCURRENCY, (a) => paymentPhase(ctx, a));
+        return book.totals.served;
+      },
+      (ms, n) => `${n} served, ${rate(n, ms)} payments/s`,
+    );
+    await phase(
+      'ledger (receipts → gas)',
+      () => createLedger(chain, book, startBlock + 1).scan(1e9),
+      () => `${book.totals.txSenders} receipts`,
+    );
     const total = now() - wall;
     const t = book.totals;
     if (t.served !== SENDERS * REQUESTS || t.refusedOther + t.refusedOffline + t.deferred > 0) {
@@ -93,7 +128,9 @@ async function main(): Promise<void> {
     // live one instead, then close.
     const proxyApp = side.app();
 
-    process.stdout.write(`\nbench:sim — ${SENDERS} senders × ${REQUESTS} paid requests, ${txs} channel transactions (signature backend: ${signatureBackend()})\n`);
+    process.stdout.write(
+      `\nbench:sim — ${SENDERS} senders × ${REQUESTS} paid requests, ${txs} channel transactions (signature backend: ${signatureBackend()})\n`,
+    );
     for (const [name, text] of phases) process.stdout.write(`  ${name.padEnd(62)} ${text}\n`);
     process.stdout.write(`  wall time ${secs(total)} s, ${rate(paid, total)} payments/s overall (goal: under 60 s)\n`);
     await primitives(chain.accounts.senders[0]!.privateKey, chain.accounts.receiver.address, chain.addresses.channels, proxyApp);

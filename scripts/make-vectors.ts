@@ -46,7 +46,7 @@ const SENDER_KEY = derive('uraiden-kit vectors: sender');
 const RECEIVER_KEY = derive('uraiden-kit vectors: receiver');
 const SENDER = privateKeyToAddress(SENDER_KEY);
 const RECEIVER = privateKeyToAddress(RECEIVER_KEY);
-const CONTRACT = toChecksumAddress('0x' + derive('uraiden-kit vectors: contract').slice(26));
+const CONTRACT = toChecksumAddress(`0x${derive('uraiden-kit vectors: contract').slice(26)}`);
 const MAX_UINT32 = 2 ** 32 - 1;
 const MAX_UINT192 = 2n ** 192n - 1n;
 
@@ -86,7 +86,13 @@ function outcome(recover: () => Address, signature: string, expected: Address | 
   return got;
 }
 
-function balanceVector(id: string, description: string, m: BalanceProofMessage, signature: string, expected: Address | SignatureRefusal): SignatureVector<'receiver'> {
+function balanceVector(
+  id: string,
+  description: string,
+  m: BalanceProofMessage,
+  signature: string,
+  expected: Address | SignatureRefusal,
+): SignatureVector<'receiver'> {
   return {
     id,
     description,
@@ -141,20 +147,33 @@ function balanceProofs(): SignatureVector<'receiver'>[] {
     balanceVector('bp-max', 'open block 2^32 − 1 and balance 2^192 − 1', max, signBalanceProof(SENDER_KEY, max), SENDER),
     balanceVector('bp-open-block-zero', 'open block 0 (encodes; no channel can have it)', blockZero, signBalanceProof(SENDER_KEY, blockZero), SENDER),
     balanceVector('bp-high-s', 'bp-basic as its malleable twin (r, n − s, v flipped): the contract accepts any s, so must verifiers', base, high, SENDER),
-    balanceVector('bp-uppercase-hex', 'bp-basic in upper-case hex digits (prefix 0x): accepted', base, '0x' + sig.slice(2).toUpperCase(), SENDER),
-    balanceVector('bp-other-message', "bp-basic's signature over balance + 1: well formed, recovers some other address (a verifier compares it with the sender)", other, sig, otherSigner),
-    ...[29, 30, 35, 36, 37].map((bad) => refused(`bp-v${bad}`, `bp-basic with v = ${bad}: refused (the contract takes only 0, 1, 27, 28; 35+ are EIP-155 values)`, withV(sig, bad), 'invalid-v')),
+    balanceVector('bp-uppercase-hex', 'bp-basic in upper-case hex digits (prefix 0x): accepted', base, `0x${sig.slice(2).toUpperCase()}`, SENDER),
+    balanceVector(
+      'bp-other-message',
+      "bp-basic's signature over balance + 1: well formed, recovers some other address (a verifier compares it with the sender)",
+      other,
+      sig,
+      otherSigner,
+    ),
+    ...[29, 30, 35, 36, 37].map((bad) =>
+      refused(`bp-v${bad}`, `bp-basic with v = ${bad}: refused (the contract takes only 0, 1, 27, 28; 35+ are EIP-155 values)`, withV(sig, bad), 'invalid-v'),
+    ),
     refused('bp-v2', 'bp-basic with v = 2: refused', withV(sig, 2), 'invalid-v'),
     refused('bp-64-bytes', 'bp-basic without its v byte (64 bytes): refused', sig.slice(0, 130), 'wrong-length'),
-    refused('bp-66-bytes', 'bp-basic with a trailing zero byte (66 bytes): refused', sig + '00', 'wrong-length'),
-    refused('bp-not-hex', "bp-basic with a 'g' in r: refused", sig.slice(0, 20) + 'g' + sig.slice(21), 'not-hex'),
+    refused('bp-66-bytes', 'bp-basic with a trailing zero byte (66 bytes): refused', `${sig}00`, 'wrong-length'),
+    refused('bp-not-hex', "bp-basic with a 'g' in r: refused", `${sig.slice(0, 20)}g${sig.slice(21)}`, 'not-hex'),
     refused('bp-no-prefix', 'bp-basic without 0x: refused', sig.slice(2), 'missing-0x-prefix'),
     refused('bp-r-zero', 'r = 0: refused (ecrecover returns 0)', sigFrom(0n, s, v), 'r-out-of-range'),
     refused('bp-r-n', 'r = n (the group order): refused', sigFrom(N, s, v), 'r-out-of-range'),
     refused('bp-s-zero', 's = 0: refused', sigFrom(r, 0n, v), 's-out-of-range'),
     refused('bp-s-n', 's = n: refused', sigFrom(r, N, v), 's-out-of-range'),
     refused('bp-r-not-on-curve', 'r = 5, which is no x coordinate on the curve: nothing recovers', sigFrom(R_NOT_ON_CURVE, s, 27), 'recovery-failed'),
-    refused('bp-infinity', 'r, s built so that recovery yields the point at infinity: nothing recovers', sigRecoveringToInfinity(balanceMessageHash(base)), 'recovery-failed'),
+    refused(
+      'bp-infinity',
+      'r, s built so that recovery yields the point at infinity: nothing recovers',
+      sigRecoveringToInfinity(balanceMessageHash(base)),
+      'recovery-failed',
+    ),
   ];
 }
 
@@ -169,7 +188,13 @@ function closingSignatures(): SignatureVector<'sender'>[] {
     closingVector('cs-max', 'open block 2^32 − 1 and balance 2^192 − 1', max, signClosing(RECEIVER_KEY, max), RECEIVER),
     closingVector('cs-raw-v', 'cs-basic with v as the raw recovery id (0/1)', base, withV(sig, sigParts(sig).v - 27), RECEIVER),
     closingVector('cs-high-s', 'cs-basic as its high-s twin: accepted', base, toHighS(sig), RECEIVER),
-    closingVector('cs-sender-proof', 'the sender signing the closing message: recovers the sender, which a contract then compares with the receiver', base, signClosing(SENDER_KEY, base), SENDER),
+    closingVector(
+      'cs-sender-proof',
+      'the sender signing the closing message: recovers the sender, which a contract then compares with the receiver',
+      base,
+      signClosing(SENDER_KEY, base),
+      SENDER,
+    ),
     closingVector('cs-v29', 'cs-basic with v = 29: refused', base, withV(sig, 29), 'invalid-v'),
     closingVector('cs-v37', 'cs-basic with v = 37: refused', base, withV(sig, 37), 'invalid-v'),
     closingVector('cs-64-bytes', 'cs-basic without v: refused', base, sig.slice(0, 130), 'wrong-length'),
@@ -212,7 +237,7 @@ export function buildVectors(): Vectors {
 }
 
 export function renderVectors(): string {
-  return JSON.stringify(buildVectors(), null, 2) + '\n';
+  return `${JSON.stringify(buildVectors(), null, 2)}\n`;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

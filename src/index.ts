@@ -55,7 +55,7 @@ export {
   ResourceError,
   type Receiver,
   type ReceiverOptions,
-  type Proxy,
+  type PaywalledProxy,
   type ProxyOptions,
   type Resource,
 } from './reference/receiver/index.js';

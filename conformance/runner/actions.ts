@@ -38,7 +38,11 @@ export async function chainAction(ctx: Ctx, step: Step): Promise<string | undefi
   if (step.topup) {
     const t = step.topup;
     const ch = channel(ctx, t.channel);
-    return tx(() => (t.via === 'erc20' ? chain.topUpErc20(ch.sender.wallet, ch.receiver, ch.openBlock, BigInt(t.amount)) : chain.topUpErc223(ch.sender.wallet, ch.receiver, ch.openBlock, BigInt(t.amount))));
+    return tx(() =>
+      t.via === 'erc20'
+        ? chain.topUpErc20(ch.sender.wallet, ch.receiver, ch.openBlock, BigInt(t.amount))
+        : chain.topUpErc223(ch.sender.wallet, ch.receiver, ch.openBlock, BigInt(t.amount)),
+    );
   }
   if (step.mine !== undefined) return void (await chain.mine(blocks(ctx, step.mine)));
   if (step.snapshot) return void ctx.snapshots.set(step.snapshot, await chain.snapshot());
@@ -82,4 +86,3 @@ export async function chainAction(ctx: Ctx, step: Step): Promise<string | undefi
   }
   throw new CaseAbort(`step ${actionOf(step)} has no chain action`);
 }
-

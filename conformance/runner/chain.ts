@@ -2,8 +2,20 @@
 // keys kit_info hands out), the way a test driver in another process would use `uraiden chain`.
 // Every call a case makes is recorded in `calls` for the report of a failing case.
 import {
-  Contract, FetchRequest, Interface, JsonRpcProvider, Network, Wallet, concat, getAddress, keccak256,
-  toBeHex, toUtf8Bytes, zeroPadValue, type InterfaceAbi, type TransactionReceipt,
+  Contract,
+  FetchRequest,
+  Interface,
+  JsonRpcProvider,
+  Network,
+  Wallet,
+  concat,
+  getAddress,
+  keccak256,
+  toBeHex,
+  toUtf8Bytes,
+  zeroPadValue,
+  type InterfaceAbi,
+  type TransactionReceipt,
 } from 'ethers';
 import { artifact } from '../../src/contracts/artifacts.js';
 import { UraidenError } from '../../src/protocol/errors.js';
@@ -91,16 +103,24 @@ export class ChainClient {
     return new ChainClient(provider, info, abi('RaidenMicroTransferChannels'), abi('TestToken'));
   }
 
-  get contract(): string { return getAddress(this.info.contracts.channels); }
-  get tokenAddress(): string { return getAddress(this.info.contracts.token); }
-  get delegate(): string { return getAddress(this.info.contracts.delegate); }
+  get contract(): string {
+    return getAddress(this.info.contracts.channels);
+  }
+  get tokenAddress(): string {
+    return getAddress(this.info.contracts.token);
+  }
+  get delegate(): string {
+    return getAddress(this.info.contracts.delegate);
+  }
 
   async rpc(method: string, params: unknown[] = []): Promise<unknown> {
     this.calls.push(`${method} ${JSON.stringify(params)}`);
     return this.provider.send(method, params);
   }
 
-  async blockNumber(): Promise<number> { return Number(await this.provider.send('eth_blockNumber', [])); }
+  async blockNumber(): Promise<number> {
+    return Number(await this.provider.send('eth_blockNumber', []));
+  }
 
   async mine(blocks: number): Promise<void> {
     if (blocks > 0) await this.rpc('evm_mine', [{ blocks }]);
@@ -111,7 +131,9 @@ export class ChainClient {
     return keccak256(toUtf8Bytes(`uraiden-conformance|${salt}|${caseId}|${party}`));
   }
 
-  wallet(privateKey: string): Wallet { return new Wallet(privateKey, this.provider); }
+  wallet(privateKey: string): Wallet {
+    return new Wallet(privateKey, this.provider);
+  }
 
   /** Gives a fresh party ETH for gas and test tokens (the token's mint is open to anyone). */
   async fund(address: string, tokens: bigint): Promise<void> {
@@ -253,7 +275,9 @@ export class ChainClient {
     return out;
   }
 
-  async snapshot(): Promise<string> { return (await this.rpc('evm_snapshot')) as string; }
+  async snapshot(): Promise<string> {
+    return (await this.rpc('evm_snapshot')) as string;
+  }
   async revert(snapshotId: string): Promise<void> {
     this.forgetNonces();
     if ((await this.rpc('evm_revert', [snapshotId])) !== true) throw new ChainCallError('evm_revert', `snapshot ${snapshotId} refused`);
@@ -262,13 +286,16 @@ export class ChainClient {
     this.forgetNonces();
     await this.rpc('kit_reorg', [depth]);
   }
-  async outage(ms: number): Promise<void> { await this.rpc('kit_outage', [ms]); }
+  async outage(ms: number): Promise<void> {
+    await this.rpc('kit_outage', [ms]);
+  }
 
-  close(): void { this.provider.destroy(); }
+  close(): void {
+    this.provider.destroy();
+  }
 }
 
 function revertReason(err: unknown): string {
   const e = err as { reason?: string; shortMessage?: string; message?: string; info?: { error?: { message?: string } } };
   return e.reason ?? e.info?.error?.message ?? e.shortMessage ?? e.message ?? String(err);
 }
-

@@ -16,12 +16,14 @@ export async function chainProblems(ctx: Ctx, e: Expect | undefined): Promise<st
       continue;
     }
     if (!got.exists) {
-      if (want.deposit !== undefined || want.closing !== undefined || want.closing_balance !== undefined || want.withdrawn !== undefined) say('exists', false, true);
+      if (want.deposit !== undefined || want.closing !== undefined || want.closing_balance !== undefined || want.withdrawn !== undefined)
+        say('exists', false, true);
       continue;
     }
     if (want.deposit !== undefined && got.deposit !== BigInt(want.deposit)) say('deposit', got.deposit, want.deposit);
     if (want.closing !== undefined && got.settleBlock > 0 !== want.closing) say('closing (settle block set)', got.settleBlock > 0, want.closing);
-    if (want.closing_balance !== undefined && got.closingBalance !== BigInt(want.closing_balance)) say('closing_balance', got.closingBalance, want.closing_balance);
+    if (want.closing_balance !== undefined && got.closingBalance !== BigInt(want.closing_balance))
+      say('closing_balance', got.closingBalance, want.closing_balance);
     if (want.withdrawn !== undefined && got.withdrawn !== BigInt(want.withdrawn)) say('withdrawn', got.withdrawn, want.withdrawn);
   }
   for (const [name, want] of Object.entries(e.tokens ?? {})) {
@@ -34,10 +36,10 @@ export async function chainProblems(ctx: Ctx, e: Expect | undefined): Promise<st
     const matching = all.filter((x) => Object.entries(ev.args ?? {}).every(([k, v]) => matchJson(v, x.args[k] ?? null, k, (s) => interp(ctx, s)).length === 0));
     const shown = all.map((x) => JSON.stringify(x.args)).join(', ') || 'none';
     if (ev.count !== undefined ? matching.length !== ev.count : matching.length === 0) {
-      out.push(`${ev.name} events of ${ev.channel}${ev.args ? ` with ${JSON.stringify(ev.args)}` : ''}: ${matching.length}, expected ${ev.count ?? 'at least 1'} (seen: ${shown})`);
+      out.push(
+        `${ev.name} events of ${ev.channel}${ev.args ? ` with ${JSON.stringify(ev.args)}` : ''}: ${matching.length}, expected ${ev.count ?? 'at least 1'} (seen: ${shown})`,
+      );
     }
   }
   return out;
 }
-
-

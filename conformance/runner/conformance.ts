@@ -87,15 +87,22 @@ export async function listConformanceCases(selection: CaseSelection = {}): Promi
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceResult> {
   const o = { ...CONFORMANCE_DEFAULTS, ...options };
   const modes = [o.self === true, o.targetCmd !== undefined, o.targetUrl !== undefined].filter(Boolean).length;
-  if (modes !== 1) throw new ConformanceOptionError('target', { self: o.self, targetCmd: o.targetCmd, targetUrl: o.targetUrl }, 'give exactly one of self, targetCmd, targetUrl');
-  if (o.targetUrl !== undefined && o.rpcUrl === undefined) throw new ConformanceOptionError('rpcUrl', o.rpcUrl, 'a running target needs the RPC URL of the chain it uses');
+  if (modes !== 1)
+    throw new ConformanceOptionError(
+      'target',
+      { self: o.self, targetCmd: o.targetCmd, targetUrl: o.targetUrl },
+      'give exactly one of self, targetCmd, targetUrl',
+    );
+  if (o.targetUrl !== undefined && o.rpcUrl === undefined)
+    throw new ConformanceOptionError('rpcUrl', o.rpcUrl, 'a running target needs the RPC URL of the chain it uses');
   if (o.rpcUrl !== undefined && o.targetUrl === undefined) {
     throw new ConformanceOptionError('rpcUrl', o.rpcUrl, "goes with targetUrl (a launched target gets the runner's own chain)");
   }
   for (const [name, value] of Object.entries({ timeMultiplier: o.timeMultiplier, caseTimeoutMs: o.caseTimeoutMs, pollIntervalMs: o.pollIntervalMs })) {
     if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) throw new ConformanceOptionError(name, value, 'must be a positive number');
   }
-  if (!Number.isSafeInteger(o.confirmations) || o.confirmations < 1) throw new ConformanceOptionError('confirmations', o.confirmations, 'must be a positive integer');
+  if (!Number.isSafeInteger(o.confirmations) || o.confirmations < 1)
+    throw new ConformanceOptionError('confirmations', o.confirmations, 'must be a positive integer');
 
   const cases = await listConformanceCases(o);
   if (cases.length === 0) throw new ConformanceOptionError('cases', o.cases, `no case matches ${(o.cases ?? []).join(', ')}`);

@@ -37,9 +37,26 @@ export const TRACE = process.env.URAIDEN_CONFORMANCE_TRACE === '1';
 export const RETRY_MS = 20;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface PartyState { name: string; role: string; key: string; address: string; wallet: Wallet }
-export interface ChannelState { name: string; sender: PartyState; receiver: string; openBlock: number; balance: bigint; signature?: string }
-export interface ProofState { balance: bigint; signature: string; headers: Record<string, string> }
+export interface PartyState {
+  name: string;
+  role: string;
+  key: string;
+  address: string;
+  wallet: Wallet;
+}
+export interface ChannelState {
+  name: string;
+  sender: PartyState;
+  receiver: string;
+  openBlock: number;
+  balance: bigint;
+  signature?: string;
+}
+export interface ProofState {
+  balance: bigint;
+  signature: string;
+  headers: Record<string, string>;
+}
 
 export interface Ctx {
   c: LoadedCase;
@@ -117,4 +134,3 @@ export function priceOf(path: string): bigint {
   const m = /^\/echodyn\/([^?]*)/.exec(path);
   return m ? BigInt(decodeURIComponent(m[1] as string).length) : 5n;
 }
-

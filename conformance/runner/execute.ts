@@ -30,7 +30,18 @@ export interface CaseProgress {
 
 export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSignal, progress: CaseProgress = { where: 'setup' }): Promise<CaseRun> {
   env.chain.calls = [];
-  const ctx: Ctx = { c, env, signal, parties: new Map(), channels: new Map(), proofs: new Map(), snapshots: new Map(), startBlock: 0, exchanges: [], outageUntil: 0 };
+  const ctx: Ctx = {
+    c,
+    env,
+    signal,
+    parties: new Map(),
+    channels: new Map(),
+    proofs: new Map(),
+    snapshots: new Map(),
+    startBlock: 0,
+    exchanges: [],
+    outageUntil: 0,
+  };
   const missing = (c.needs ?? []).filter((p) => !env.parts[p]);
   if (missing.length > 0) {
     const why = missing.map((p) => (p === 'restart' ? 'restart (the runner did not launch the target)' : `${p} (404)`));
@@ -54,7 +65,11 @@ export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSigna
     for (index = 0; index < c.steps.length; index++) {
       if (signal.aborted) throw new CaseAbort('aborted');
       const t0 = Date.now();
-      Object.assign(progress, { where: `step ${index + 1} (${actionOf(c.steps[index] as Step)}, line ${c.stepLines[index]})`, step: index, stepLine: c.stepLines[index] });
+      Object.assign(progress, {
+        where: `step ${index + 1} (${actionOf(c.steps[index] as Step)}, line ${c.stepLines[index]})`,
+        step: index,
+        stepLine: c.stepLines[index],
+      });
       await runStep(ctx, c.steps[index] as Step);
       if (TRACE) process.stderr.write(`  ${c.id} step ${index + 1} ${actionOf(c.steps[index] as Step)}: ${Date.now() - t0} ms\n`);
     }
@@ -67,7 +82,8 @@ export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSigna
     const base = { ...at, exchanges: ctx.exchanges, chainCalls: env.chain.calls };
     if (signal.aborted) return { outcome: 'error', message: `${where}${typeof signal.reason === 'string' ? signal.reason : 'aborted'}`, ...base };
     if (err instanceof Mismatch) return { outcome: c.level === 'MUST' ? 'fail' : 'warn', message: where + err.message, ...base };
-    if (err instanceof ChainCallError) return { outcome: c.level === 'MUST' ? 'fail' : 'warn', message: `${where}transaction refused: ${err.message}`, ...base };
+    if (err instanceof ChainCallError)
+      return { outcome: c.level === 'MUST' ? 'fail' : 'warn', message: `${where}transaction refused: ${err.message}`, ...base };
     if (err instanceof TransportError) return { outcome: 'error', message: `${where}no usable answer from the target: ${err.message}`, ...base };
     return { outcome: 'error', message: where + (err instanceof Error ? err.message : String(err)), ...base };
   }
@@ -114,4 +130,3 @@ async function runStep(ctx: Ctx, step: Step): Promise<void> {
     await sleep(RETRY_MS);
   }
 }
-

@@ -93,13 +93,15 @@ export function matchJson(exp: unknown, actual: unknown, at: string, interp: (s:
     if (!Array.isArray(actual)) return [`${at}: expected an array, got ${clip(JSON.stringify(actual) ?? 'nothing')}`];
     const out: string[] = [];
     exp.forEach((e, i) => {
-      if (!actual.some((a) => matchJson(e, a, at, interp).length === 0)) out.push(`${at}: no element matches ${clip(JSON.stringify(e))} (got ${clip(JSON.stringify(actual), 300)})`);
+      if (!actual.some((a) => matchJson(e, a, at, interp).length === 0))
+        out.push(`${at}: no element matches ${clip(JSON.stringify(e))} (got ${clip(JSON.stringify(actual), 300)})`);
       void i;
     });
     return out;
   }
   if (exp !== null && typeof exp === 'object') {
-    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return [`${at}: expected an object, got ${clip(JSON.stringify(actual) ?? 'nothing')}`];
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual))
+      return [`${at}: expected an object, got ${clip(JSON.stringify(actual) ?? 'nothing')}`];
     const out: string[] = [];
     for (const [k, v] of Object.entries(exp)) {
       const a = (actual as Record<string, unknown>)[k];

@@ -91,7 +91,14 @@ function simplify(errors: ErrorObject[]): { segs: PathSeg[]; key?: string; messa
   const stepAction = new Set<string>();
   for (const e of errors) {
     const segs = pointerToSegs(e.instancePath);
-    const deeper = errors.some((o) => o !== e && o.instancePath.startsWith(e.instancePath) && o.keyword !== 'oneOf' && !(o.schemaPath.includes('/oneOf/') && (o.keyword === 'type' || o.keyword === 'enum' || o.keyword === 'required')) && o.instancePath.length >= e.instancePath.length);
+    const deeper = errors.some(
+      (o) =>
+        o !== e &&
+        o.instancePath.startsWith(e.instancePath) &&
+        o.keyword !== 'oneOf' &&
+        !(o.schemaPath.includes('/oneOf/') && (o.keyword === 'type' || o.keyword === 'enum' || o.keyword === 'required')) &&
+        o.instancePath.length >= e.instancePath.length,
+    );
     // ajv names schema paths relative to the referenced definition: the step's action oneOf is '#/oneOf'
     const isStep = /\/steps\/[0-9]+$|\/parallel\/[0-9]+$/.test(e.instancePath);
     if (isStep && (e.schemaPath === '#/oneOf' || e.schemaPath.startsWith('#/oneOf/'))) {
@@ -151,8 +158,9 @@ function semanticProblems(c: CaseSpec, area: string): { segs: PathSeg[]; message
         if (['receiver', 'contract', 'token'].includes(name)) continue;
         if (!parties[name] && !channels.has(name) && !proofs.has(name)) problems.push({ segs, message: `unknown name "${name}" in ${m[0]}` });
       }
-    } else if (Array.isArray(value)) value.forEach((v, i) => refs([...segs, i], v));
-    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) refs([...segs, k], v);
+    } else if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) refs([...segs, i], v);
+    } else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) refs([...segs, k], v);
   };
   const usesPath = (p: string | undefined): void => {
     if (!p) return;
@@ -165,7 +173,8 @@ function semanticProblems(c: CaseSpec, area: string): { segs: PathSeg[]; message
       const at = [...base, i];
       if (s.open) {
         party([...at, 'open', 'sender'], s.open.sender, 'sender');
-        if (s.open.receiver && !/^0x/.test(s.open.receiver) && !['receiver', 'contract', 'token', 'delegate'].includes(s.open.receiver)) party([...at, 'open', 'receiver'], s.open.receiver);
+        if (s.open.receiver && !/^0x/.test(s.open.receiver) && !['receiver', 'contract', 'token', 'delegate'].includes(s.open.receiver))
+          party([...at, 'open', 'receiver'], s.open.receiver);
         if (channels.has(s.open.as)) problems.push({ segs: [...at, 'open', 'as'], message: `channel "${s.open.as}" already defined` });
         channels.add(s.open.as);
       }
@@ -173,14 +182,24 @@ function semanticProblems(c: CaseSpec, area: string): { segs: PathSeg[]; message
       if (s.pay) {
         channel([...at, 'pay', 'channel'], s.pay.channel);
         usesPath(s.pay.path);
-        if (s.pay.reuse !== undefined && !proofs.has(s.pay.reuse)) problems.push({ segs: [...at, 'pay', 'reuse'], message: `proof "${s.pay.reuse}" is not labelled (as:) by an earlier pay step` });
+        if (s.pay.reuse !== undefined && !proofs.has(s.pay.reuse))
+          problems.push({ segs: [...at, 'pay', 'reuse'], message: `proof "${s.pay.reuse}" is not labelled (as:) by an earlier pay step` });
         party([...at, 'pay', 'sign', 'key'], s.pay.sign?.key);
         refs([...at, 'pay', 'headers'], s.pay.headers);
         if (s.pay.as !== undefined) proofs.add(s.pay.as);
       }
-      if (s.request) { usesPath(s.request.path); refs([...at, 'request'], s.request); }
-      if (s.close) { channel([...at, 'close', 'channel'], s.close.channel); party([...at, 'close', 'by'], s.close.by); }
-      if (s.settle) { channel([...at, 'settle', 'channel'], s.settle.channel); party([...at, 'settle', 'by'], s.settle.by); }
+      if (s.request) {
+        usesPath(s.request.path);
+        refs([...at, 'request'], s.request);
+      }
+      if (s.close) {
+        channel([...at, 'close', 'channel'], s.close.channel);
+        party([...at, 'close', 'by'], s.close.by);
+      }
+      if (s.settle) {
+        channel([...at, 'settle', 'channel'], s.settle.channel);
+        party([...at, 'settle', 'by'], s.settle.by);
+      }
       if (s.coop_close) {
         channel([...at, 'coop_close', 'channel'], s.coop_close.channel);
         if (!needs.has('rest-api')) problems.push({ segs: ['needs'], message: 'coop_close uses the REST API: add "rest-api" to needs' });
@@ -202,12 +221,14 @@ function semanticProblems(c: CaseSpec, area: string): { segs: PathSeg[]; message
         for (const k of ['status', 'status_count', 'flag', 'headers', 'body', 'json'] as const) {
           if (e[k] !== undefined && !http) problems.push({ segs: [...at, 'expect', k], message: 'HTTP expectation on a step that sends no HTTP request' });
         }
-        if (e.status_count !== undefined && !s.pay?.concurrent) problems.push({ segs: [...at, 'expect', 'status_count'], message: 'status_count needs pay.concurrent' });
+        if (e.status_count !== undefined && !s.pay?.concurrent)
+          problems.push({ segs: [...at, 'expect', 'status_count'], message: 'status_count needs pay.concurrent' });
         if (s.pay?.concurrent && e.status_count === undefined) problems.push({ segs: [...at, 'expect'], message: 'pay.concurrent needs expect.status_count' });
-        if (e.reverts !== undefined && !(s.open || s.topup || s.close || s.settle || s.coop_close?.submit)) problems.push({ segs: [...at, 'expect', 'reverts'], message: 'reverts only applies to a step that sends a transaction' });
+        if (e.reverts !== undefined && !(s.open || s.topup || s.close || s.settle || s.coop_close?.submit))
+          problems.push({ segs: [...at, 'expect', 'reverts'], message: 'reverts only applies to a step that sends a transaction' });
         for (const [name] of Object.entries(e.channel ?? {})) channel([...at, 'expect', 'channel', name], name);
         for (const [name] of Object.entries(e.tokens ?? {})) party([...at, 'expect', 'tokens', name], name);
-        (e.events ?? []).forEach((ev, j) => channel([...at, 'expect', 'events', j, 'channel'], ev.channel));
+        for (const [j, ev] of (e.events ?? []).entries()) channel([...at, 'expect', 'events', j, 'channel'], ev.channel);
         refs([...at, 'expect'], e);
       }
       if (s.within !== undefined && !s.expect) problems.push({ segs: [...at, 'within'], message: 'within needs an expect to wait for' });

@@ -29,9 +29,15 @@ export function toJson(run: RunResult): string {
 
 function xml(text: string): string {
   // also drop characters XML 1.0 cannot carry at all
-  return text
-    .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD]/g, '\uFFFD')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return (
+    text
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: this class names exactly the characters XML 1.0 allows
+      .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD]/g, '\uFFFD')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+  );
 }
 
 export function toJunit(run: RunResult): string {
@@ -46,11 +52,17 @@ export function toJunit(run: RunResult): string {
   const failed = (r: CaseResult) => r.outcome === 'fail' && r.expectedFailure === undefined;
   const errored = (r: CaseResult) => r.outcome === 'error' && r.expectedFailure === undefined;
   const skipped = (r: CaseResult) => r.outcome === 'unimplemented' || r.expectedFailure !== undefined;
-  out.push(`<testsuites name="uraiden-conformance" tests="${run.results.length}" failures="${count(run.results, failed)}" errors="${count(run.results, errored)}" skipped="${count(run.results, skipped)}" time="${secs(run.totalMs)}">`);
+  out.push(
+    `<testsuites name="uraiden-conformance" tests="${run.results.length}" failures="${count(run.results, failed)}" errors="${count(run.results, errored)}" skipped="${count(run.results, skipped)}" time="${secs(run.totalMs)}">`,
+  );
   for (const [area, rs] of areas) {
-    out.push(`  <testsuite name="rdn/${xml(area)}" tests="${rs.length}" failures="${count(rs, failed)}" errors="${count(rs, errored)}" skipped="${count(rs, skipped)}" time="${secs(rs.reduce((a, r) => a + r.durationMs, 0))}">`);
+    out.push(
+      `  <testsuite name="rdn/${xml(area)}" tests="${rs.length}" failures="${count(rs, failed)}" errors="${count(rs, errored)}" skipped="${count(rs, skipped)}" time="${secs(rs.reduce((a, r) => a + r.durationMs, 0))}">`,
+    );
     for (const r of rs) {
-      out.push(`    <testcase classname="rdn.${xml(area)}" name="${xml(`${r.id} ${r.spec} ${r.level}: ${r.requirement}`)}" file="${xml(r.file)}" line="${r.line}" time="${secs(r.durationMs)}">`);
+      out.push(
+        `    <testcase classname="rdn.${xml(area)}" name="${xml(`${r.id} ${r.spec} ${r.level}: ${r.requirement}`)}" file="${xml(r.file)}" line="${r.line}" time="${secs(r.durationMs)}">`,
+      );
       const detail = xml(details(r));
       if (r.expectedFailure !== undefined) out.push(`      <skipped message="${xml(`expected failure: ${r.expectedFailure}`)}">${detail}</skipped>`);
       else if (r.outcome === 'fail') out.push(`      <failure message="${xml(r.message ?? '')}" type="fail">${detail}</failure>`);
@@ -71,7 +83,13 @@ function showExchange(x: Exchange): string {
   if (x.error) return [...req, `! ${x.error}`].join('\n');
   const res = x.response;
   if (!res) return req.join('\n');
-  const lines = [`< ${res.status}`, ...Object.entries(res.headers).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `< ${k}: ${v}`), ...res.setCookies.map((c) => `< set-cookie: ${c}`)];
+  const lines = [
+    `< ${res.status}`,
+    ...Object.entries(res.headers)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `< ${k}: ${v}`),
+    ...res.setCookies.map((c) => `< set-cookie: ${c}`),
+  ];
   const body = res.body.length > 2000 ? `${res.body.slice(0, 2000)}…` : res.body;
   if (body) lines.push(`<`, ...body.split('\n').map((l) => `< ${l}`));
   return [...req, ...lines].join('\n');
@@ -106,7 +124,10 @@ export function toHtml(run: RunResult): string {
   });
   const failures = run.results
     .filter((r) => r.exchanges !== undefined)
-    .map((r) => `<details open><summary class="${r.outcome}">${html(r.id)} — ${html(r.outcome)}: ${html(r.requirement)}</summary><pre>${html(details(r))}</pre></details>`);
+    .map(
+      (r) =>
+        `<details open><summary class="${r.outcome}">${html(r.id)} — ${html(r.outcome)}: ${html(r.requirement)}</summary><pre>${html(details(r))}</pre></details>`,
+    );
   const c = run.counts;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>µRaiden conformance report</title><style>${CSS}</style></head>
@@ -149,6 +170,11 @@ export function summaryTable(run: RunResult): string {
     lines.push('', 'not passing');
     for (const r of bad) lines.push(`  ${r.outcome.padEnd(5)} ${r.id}${r.expectedFailure !== undefined ? ' (expected)' : ''}: ${r.message ?? ''}`);
   }
-  lines.push('', run.failing === 0 && !run.interrupted ? 'RESULT: conformant (no fail, no error)' : `RESULT: ${run.interrupted ? 'interrupted' : `${run.failing} case(s) failing`}`);
+  lines.push(
+    '',
+    run.failing === 0 && !run.interrupted
+      ? 'RESULT: conformant (no fail, no error)'
+      : `RESULT: ${run.interrupted ? 'interrupted' : `${run.failing} case(s) failing`}`,
+  );
   return lines.join('\n');
 }

@@ -90,7 +90,8 @@ export async function observe(ctx: Ctx, step: Step, prepared: PreparedPay | unde
       const counts: Record<string, number> = {};
       for (const r of responses) counts[r.status] = (counts[r.status] ?? 0) + 1;
       for (const [status, want] of Object.entries(e.status_count ?? {})) {
-        if ((counts[status] ?? 0) !== want) problems.push(`${counts[status] ?? 0} of ${n} concurrent requests answered ${status}, expected ${want} (answers: ${JSON.stringify(counts)})`);
+        if ((counts[status] ?? 0) !== want)
+          problems.push(`${counts[status] ?? 0} of ${n} concurrent requests answered ${status}, expected ${want} (answers: ${JSON.stringify(counts)})`);
       }
       const { status_count: _ignored, ...rest } = e;
       for (const r of responses) if (r.status !== 200) problems.push(...checkHttp({ ...rest, status: undefined }, r, i));
@@ -134,14 +135,17 @@ export async function coopClose(ctx: Ctx, step: Step, a: CoopCloseAction, sink: 
     const signedBalance = spec.balance !== undefined ? BigInt(spec.balance) : balance;
     body.sender_signature = signHash(key, closingHash(ch.sender.address, ch.openBlock, signedBalance, ctx.env.chain.contract));
   }
-  const res = await exchange(ctx, {
-    method: 'DELETE',
-    path: `/api/1/channels/${ch.sender.address}/${ch.openBlock}`,
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  }, sink);
+  const res = await exchange(
+    ctx,
+    {
+      method: 'DELETE',
+      path: `/api/1/channels/${ch.sender.address}/${ch.openBlock}`,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    },
+    sink,
+  );
   const e = step.expect ?? {};
   const problems = checkHttp({ ...e, ...(a.submit && e.status === undefined ? { status: 200 } : {}) }, res, (s) => interp(ctx, s));
   return { problems, response: res };
 }
-

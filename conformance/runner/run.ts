@@ -62,7 +62,9 @@ export interface RunResult {
 }
 
 /** Hands out the chain: the runner's own deterministic one, or one served by `uraiden chain`. */
-async function openChain(opts: RunOptions): Promise<{ url: string; close: () => Promise<void>; targetEnv?: (port: number, stateDir: string) => Record<string, string> }> {
+async function openChain(
+  opts: RunOptions,
+): Promise<{ url: string; close: () => Promise<void>; targetEnv?: (port: number, stateDir: string) => Record<string, string> }> {
   if (opts.rpcUrl) return { url: opts.rpcUrl, close: async () => {} };
   // Imported lazily: a run against an external chain never loads ganache.
   const { startChain } = await import('../../src/sim/index.js');
@@ -116,7 +118,9 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
         verbose: opts.verbose,
       });
     }
-    say(`target ${opts.targetUrl ?? opts.targetCmd}, chain ${chainHandle.url} (chain id ${chain.info.chainId}, challenge period ${chain.info.challengePeriod}, ${opts.confirmations} confirmations)`);
+    say(
+      `target ${opts.targetUrl ?? opts.targetCmd}, chain ${chainHandle.url} (chain id ${chain.info.chainId}, challenge period ${chain.info.challengePeriod}, ${opts.confirmations} confirmations)`,
+    );
     // Warm the in-process chain up on the calls a receiver makes first (a cold ganache can take
     // seconds on its first eth_call/eth_getLogs, and a target may time out on them at start).
     await chain.channelInfo(chain.receiver, chain.receiver, 1).catch(() => undefined);
@@ -136,8 +140,14 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     // run; on a shared chain the head makes the keys fresh (a second run would find old channels).
     const salt = opts.rpcUrl ? `head-${await chain.blockNumber()}` : 'own-chain';
     const env: RunEnv = {
-      chain, target, confirmations: opts.confirmations, challengePeriod: chain.info.challengePeriod,
-      multiplier: m, salt, httpTimeoutMs: 5_000 * m, parts,
+      chain,
+      target,
+      confirmations: opts.confirmations,
+      challengePeriod: chain.info.challengePeriod,
+      multiplier: m,
+      salt,
+      httpTimeoutMs: 5_000 * m,
+      parts,
     };
     const width = String(opts.cases.length).length;
     for (const [i, c] of opts.cases.entries()) {
@@ -162,7 +172,16 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
   const counts: Record<Outcome, number> = { pass: 0, fail: 0, warn: 0, unimplemented: 0, error: 0 };
   for (const r of results) counts[r.outcome]++;
   const failing = results.filter((r) => (r.outcome === 'fail' || r.outcome === 'error') && r.expectedFailure === undefined).length;
-  return { target: opts.targetUrl ?? opts.targetCmd ?? '', strict: opts.strict, results, counts, failing, totalMs: Date.now() - started, startedAt, interrupted };
+  return {
+    target: opts.targetUrl ?? opts.targetCmd ?? '',
+    strict: opts.strict,
+    results,
+    counts,
+    failing,
+    totalMs: Date.now() - started,
+    startedAt,
+    interrupted,
+  };
 }
 
 async function withTimeout(c: LoadedCase, env: RunEnv, ms: number, outer?: AbortSignal): Promise<CaseRun> {
@@ -203,8 +222,14 @@ function toResult(c: LoadedCase, run: CaseRun, durationMs: number, opts: RunOpti
   const expected = opts.expectedFailures.get(c.id);
   const bad = outcome === 'fail' || outcome === 'error' || outcome === 'warn';
   const r: CaseResult = {
-    id: c.id, requirement: c.requirement, spec: c.spec, level: c.level, file: c.file, line: c.line,
-    outcome, durationMs,
+    id: c.id,
+    requirement: c.requirement,
+    spec: c.spec,
+    level: c.level,
+    file: c.file,
+    line: c.line,
+    outcome,
+    durationMs,
   };
   if (expected !== undefined && (outcome === 'fail' || outcome === 'error')) r.expectedFailure = expected || 'listed in --expected-failures';
   if (run.message) r.message = run.message;

@@ -12,7 +12,10 @@ const SCHEMA_C = solidityPackedKeccak256(
   ['string message_id', 'address sender', 'uint32 block_created', 'uint192 balance', 'address contract'],
 );
 // The SPEC prints both schema hashes; if these ever differ the runner itself is broken.
-if (SCHEMA_B !== '0x58609bfe78970060668532972d17b7dead82d88aa62966110094cd806a421d9c' || SCHEMA_C !== '0x9d3122a6193f337abb0b13a1e6d57b164a6acb15d825b38a5bd2e66af512f09f') {
+if (
+  SCHEMA_B !== '0x58609bfe78970060668532972d17b7dead82d88aa62966110094cd806a421d9c' ||
+  SCHEMA_C !== '0x9d3122a6193f337abb0b13a1e6d57b164a6acb15d825b38a5bd2e66af512f09f'
+) {
   throw new Error('conformance runner: §1 schema hashes do not match the SPEC');
 }
 

@@ -70,7 +70,9 @@ export function externalTarget(url: string): Target {
       if (why) throw new TargetStartError(url, why, '');
     },
     async stop() {},
-    async revive() { return undefined; },
+    async revive() {
+      return undefined;
+    },
     tail: () => '',
   };
 }

@@ -15,10 +15,32 @@ export interface Party {
 /** An integer count of blocks, or `confirm`/`challenge` with an optional `± k`. */
 export type Blocks = number | string;
 
-export interface OpenAction { sender: string; as: string; deposit: number; via?: Via; receiver?: string }
-export interface TopUpAction { channel: string; amount: number; via?: Via }
-export interface SignOverrides { key?: string; receiver?: string; contract?: string; open_block_offset?: number; balance?: number }
-export interface SignatureMangling { v_base?: 0 | 27 | 29 | 31 | 35 | 37; high_s?: boolean; length?: number; raw?: string; uppercase?: boolean }
+export interface OpenAction {
+  sender: string;
+  as: string;
+  deposit: number;
+  via?: Via;
+  receiver?: string;
+}
+export interface TopUpAction {
+  channel: string;
+  amount: number;
+  via?: Via;
+}
+export interface SignOverrides {
+  key?: string;
+  receiver?: string;
+  contract?: string;
+  open_block_offset?: number;
+  balance?: number;
+}
+export interface SignatureMangling {
+  v_base?: 0 | 27 | 29 | 31 | 35 | 37;
+  high_s?: boolean;
+  length?: number;
+  raw?: string;
+  uppercase?: boolean;
+}
 export interface PayAction {
   channel: string;
   as?: string;
@@ -36,9 +58,21 @@ export interface PayAction {
   omit?: string[];
   concurrent?: number;
 }
-export interface RequestAction { path: string; method?: string; headers?: Record<string, string | number>; body?: string }
-export interface CloseAction { channel: string; balance: number; by?: string }
-export interface SettleAction { channel: string; by?: string }
+export interface RequestAction {
+  path: string;
+  method?: string;
+  headers?: Record<string, string | number>;
+  body?: string;
+}
+export interface CloseAction {
+  channel: string;
+  balance: number;
+  by?: string;
+}
+export interface SettleAction {
+  channel: string;
+  by?: string;
+}
 export interface CoopCloseAction {
   channel: string;
   balance?: number;
@@ -46,16 +80,22 @@ export interface CoopCloseAction {
   submit?: boolean;
 }
 
-export type HeaderExpectation =
-  | string
-  | number
-  | { present?: boolean; absent?: boolean; equals?: string | number; iequals?: string; matches?: string };
-export type BodyExpectation =
-  | string
-  | { equals?: string; not_equals?: string; contains?: string; not_contains?: string; matches?: string };
-export interface ChannelExpectation { exists?: boolean; deposit?: number; closing?: boolean; closing_balance?: number; withdrawn?: number }
+export type HeaderExpectation = string | number | { present?: boolean; absent?: boolean; equals?: string | number; iequals?: string; matches?: string };
+export type BodyExpectation = string | { equals?: string; not_equals?: string; contains?: string; not_contains?: string; matches?: string };
+export interface ChannelExpectation {
+  exists?: boolean;
+  deposit?: number;
+  closing?: boolean;
+  closing_balance?: number;
+  withdrawn?: number;
+}
 export type EventName = 'ChannelCreated' | 'ChannelToppedUp' | 'ChannelCloseRequested' | 'ChannelSettled' | 'ChannelWithdraw';
-export interface EventExpectation { name: EventName; channel: string; args?: Record<string, number | string>; count?: number }
+export interface EventExpectation {
+  name: EventName;
+  channel: string;
+  args?: Record<string, number | string>;
+  count?: number;
+}
 
 export interface Expect {
   status?: number | number[];
@@ -91,8 +131,21 @@ export interface Step {
 }
 
 export const ACTIONS = [
-  'open', 'topup', 'mine', 'snapshot', 'revert', 'reorg', 'pay', 'request', 'close', 'settle',
-  'coop_close', 'target', 'outage', 'check', 'parallel',
+  'open',
+  'topup',
+  'mine',
+  'snapshot',
+  'revert',
+  'reorg',
+  'pay',
+  'request',
+  'close',
+  'settle',
+  'coop_close',
+  'target',
+  'outage',
+  'check',
+  'parallel',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 

@@ -3,14 +3,7 @@
  * tools in other processes (or languages) can use it. Prints the §6 variables it determines.
  */
 import type { Command } from 'commander';
-import {
-  DEFAULT_CHAIN_ID,
-  DEFAULT_CONFIRMATIONS,
-  DEFAULT_POLL_INTERVAL_MS,
-  DEFAULT_SEED,
-  DEFAULT_SENDERS,
-  MIN_CHALLENGE_PERIOD,
-} from '../sim/defaults.js';
+import { DEFAULT_CHAIN_ID, DEFAULT_CONFIRMATIONS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_SEED, DEFAULT_SENDERS, MIN_CHALLENGE_PERIOD } from '../sim/defaults.js';
 import { integerOption, nonEmptyOption } from './options.js';
 
 interface ChainCommandOptions {
@@ -31,7 +24,12 @@ export function registerChainCommand(program: Command): void {
     .command('chain')
     .description('serve the deterministic chain (contracts deployed, accounts funded) over JSON-RPC on 127.0.0.1')
     .option('--port <port>', 'JSON-RPC port (0: any free port)', integerOption(0, 65535), 8545)
-    .option('--challenge-period <blocks>', `challenge period (>= ${MIN_CHALLENGE_PERIOD})`, integerOption(MIN_CHALLENGE_PERIOD, 0xffffffff), MIN_CHALLENGE_PERIOD)
+    .option(
+      '--challenge-period <blocks>',
+      `challenge period (>= ${MIN_CHALLENGE_PERIOD})`,
+      integerOption(MIN_CHALLENGE_PERIOD, 0xffffffff),
+      MIN_CHALLENGE_PERIOD,
+    )
     .option('--confirmations <n>', 'RDN_CONFIRMATIONS for targets', integerOption(0), DEFAULT_CONFIRMATIONS)
     .option('--seed <text>', 'seed the account keys derive from', nonEmptyOption, DEFAULT_SEED)
     .option('--senders <n>', 'number of funded sender accounts', integerOption(1, 1000), DEFAULT_SENDERS)
@@ -60,7 +58,7 @@ async function serveChain(opts: ChainCommandOptions): Promise<void> {
     senders: opts.senders,
     chainId: opts.chainId,
   });
-  let server;
+  let server: Awaited<ReturnType<typeof chain.listen>>;
   try {
     server = await chain.listen(opts.port);
   } catch (err) {

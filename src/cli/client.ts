@@ -11,7 +11,7 @@
  *      allowed, not enough tokens, proof refused by the server, confirmations never came, …)
  */
 import { readFile } from 'node:fs/promises';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { type Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ReplyHeaderError, toChecksumAddress, type Hex } from '../protocol/index.js';
 import type { SenderClient } from '../reference/sender/client.js';
 import { SenderRefusal } from '../reference/sender/errors.js';
@@ -123,11 +123,11 @@ async function openClient(o: CommonOptions, policy: PaymentPolicy = {}): Promise
 }
 
 /** Runs a subcommand body: output, exit code for refusals, and the provider closed so the process ends. */
-async function run(o: CommonOptions, body: (print: Printer) => Promise<number | void>, clientRef: { client?: SenderClient }): Promise<void> {
+async function run(o: CommonOptions, body: (print: Printer) => Promise<unknown>, clientRef: { client?: SenderClient }): Promise<void> {
   const print = printer(o.json);
   try {
     const code = await body(print);
-    if (code !== undefined && code !== 0) process.exitCode = code;
+    if (typeof code === 'number' && code !== 0) process.exitCode = code; // a body may return an exit code
   } catch (err) {
     if (err instanceof CommanderError) throw err; // usage: the program reports it (exit 2)
     const refusal = err instanceof SenderRefusal || err instanceof ReplyHeaderError;
@@ -151,13 +151,13 @@ interface Printer {
 
 function printer(json: boolean): Printer {
   return {
-    json: (value) => process.stdout.write(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) + '\n'),
+    json: (value) => process.stdout.write(`${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`),
     line: (text) => {
-      if (!json) process.stdout.write(text + '\n');
+      if (!json) process.stdout.write(`${text}\n`);
     },
     // Notes for humans go to stderr, so stdout stays the content for `get`.
     info: (text) => {
-      if (!json) process.stderr.write(text + '\n');
+      if (!json) process.stderr.write(`${text}\n`);
     },
   };
 }
@@ -182,14 +182,18 @@ function channelTable(channels: StoredChannel[]): string {
     rows.push([c.receiver, String(c.openBlock), c.deposit.toString(), c.balance.toString(), status]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function registerClientCommand(program: Command): void {
-  const client = program
-    .command('client')
-    .description('the reference µRaiden sender: pay for URLs, manage its channels')
-    .addHelpText('after', EXIT_HELP);
+  const client = program.command('client').description('the reference µRaiden sender: pay for URLs, manage its channels').addHelpText('after', EXIT_HELP);
 
   withCommon(client.command('get').argument('<url>', 'URL to fetch, paying a µRaiden 402 if asked'))
     .description('GET a URL; on a 402 open / top up a channel and pay the price')
@@ -200,51 +204,67 @@ export function registerClientCommand(program: Command): void {
     .option('--receiver <address>', 'only pay this receiver (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), addressArgument(v)])
     .addOption(new Option('--deposit-method <method>', 'how deposits are made').choices(['erc223', 'approve']).default('erc223'))
     .addHelpText('after', EXIT_HELP)
-    .action(async (url: string, o: CommonOptions & { maxPrice?: bigint; deposit?: bigint; topup?: bigint; maxSpend?: bigint; receiver?: string[]; depositMethod: DepositMethod }) => {
-      let parsed: URL;
-      try {
-        parsed = new URL(url);
-      } catch {
-        throw usage(`not a URL: ${JSON.stringify(url)}`);
-      }
-      const ref: { client?: SenderClient } = {};
-      await run(o, async (print) => {
-        const policy: PaymentPolicy = {
-          depositMethod: o.depositMethod,
-          ...(o.maxPrice !== undefined && { maxPrice: o.maxPrice }),
-          ...(o.deposit !== undefined && { initialDeposit: o.deposit }),
-          ...(o.topup !== undefined && { topUpAmount: o.topup }),
-          ...(o.maxSpend !== undefined && { maxTotalSpend: o.maxSpend }),
-          ...(o.receiver !== undefined && { allowedReceivers: o.receiver }),
-        };
-        const c = (ref.client = await openClient(o, policy));
-        const res = await c.fetch(parsed);
-        const body = await res.text();
-        const paid = c.spent;
-        const last = c.lastPayment;
-        const channel = last && c.channel(last.receiver, last.openBlock);
-        if (o.json) {
-          print.json({ ok: res.ok, url: parsed.href, status: res.status, paid: paid.toString(), body, ...(channel && { channel: channelJson(channel) }) });
-        } else {
-          process.stdout.write(body);
-          if (paid > 0n && channel) print.info(`paid ${paid} on channel ${channel.receiver}@${channel.openBlock} (balance ${channel.balance} of ${channel.deposit})`);
-          if (!res.ok) print.info(`HTTP ${res.status}`);
+    .action(
+      async (
+        url: string,
+        o: CommonOptions & { maxPrice?: bigint; deposit?: bigint; topup?: bigint; maxSpend?: bigint; receiver?: string[]; depositMethod: DepositMethod },
+      ) => {
+        let parsed: URL;
+        try {
+          parsed = new URL(url);
+        } catch {
+          throw usage(`not a URL: ${JSON.stringify(url)}`);
         }
-        return res.status < 400 ? CLIENT_EXIT.ok : CLIENT_EXIT.failure;
-      }, ref);
-    });
+        const ref: { client?: SenderClient } = {};
+        await run(
+          o,
+          async (print) => {
+            const policy: PaymentPolicy = {
+              depositMethod: o.depositMethod,
+              ...(o.maxPrice !== undefined && { maxPrice: o.maxPrice }),
+              ...(o.deposit !== undefined && { initialDeposit: o.deposit }),
+              ...(o.topup !== undefined && { topUpAmount: o.topup }),
+              ...(o.maxSpend !== undefined && { maxTotalSpend: o.maxSpend }),
+              ...(o.receiver !== undefined && { allowedReceivers: o.receiver }),
+            };
+            const c = await openClient(o, policy);
+            ref.client = c;
+            const res = await c.fetch(parsed);
+            const body = await res.text();
+            const paid = c.spent;
+            const last = c.lastPayment;
+            const channel = last && c.channel(last.receiver, last.openBlock);
+            if (o.json) {
+              print.json({ ok: res.ok, url: parsed.href, status: res.status, paid: paid.toString(), body, ...(channel && { channel: channelJson(channel) }) });
+            } else {
+              process.stdout.write(body);
+              if (paid > 0n && channel)
+                print.info(`paid ${paid} on channel ${channel.receiver}@${channel.openBlock} (balance ${channel.balance} of ${channel.deposit})`);
+              if (!res.ok) print.info(`HTTP ${res.status}`);
+            }
+            return res.status < 400 ? CLIENT_EXIT.ok : CLIENT_EXIT.failure;
+          },
+          ref,
+        );
+      },
+    );
 
   withCommon(client.command('channels'))
     .description("list this sender's channels (rebuilt from chain events, balances from the store)")
     .option('--all', 'include settled channels', false)
     .action(async (o: CommonOptions & { all: boolean }) => {
       const ref: { client?: SenderClient } = {};
-      await run(o, async (print) => {
-        const c = (ref.client = await openClient(o));
-        const list = c.channels().filter((ch) => o.all || ch.status !== 'settled');
-        if (o.json) print.json({ ok: true, sender: c.address, contract: c.contract, channels: list.map(channelJson) });
-        else print.line(list.length === 0 ? `no channels for ${c.address}` : channelTable(list));
-      }, ref);
+      await run(
+        o,
+        async (print) => {
+          const c = await openClient(o);
+          ref.client = c;
+          const list = c.channels().filter((ch) => o.all || ch.status !== 'settled');
+          if (o.json) print.json({ ok: true, sender: c.address, contract: c.contract, channels: list.map(channelJson) });
+          else print.line(list.length === 0 ? `no channels for ${c.address}` : channelTable(list));
+        },
+        ref,
+      );
     });
 
   withCommon(client.command('open').argument('<receiver>', 'receiver address', addressArgument).argument('<deposit>', 'deposit', amountOption))
@@ -252,27 +272,41 @@ export function registerClientCommand(program: Command): void {
     .addOption(new Option('--deposit-method <method>', 'how the deposit is made').choices(['erc223', 'approve']).default('erc223'))
     .action(async (receiver: string, deposit: bigint, o: CommonOptions & { depositMethod: DepositMethod }) => {
       const ref: { client?: SenderClient } = {};
-      await run(o, async (print) => {
-        const c = (ref.client = await openClient(o));
-        const ch = await c.openChannel(receiver, deposit, { method: o.depositMethod });
-        if (o.json) print.json({ ok: true, channel: channelJson(ch) });
-        else print.line(`opened channel ${ch.receiver}@${ch.openBlock} with deposit ${ch.deposit}`);
-      }, ref);
+      await run(
+        o,
+        async (print) => {
+          const c = await openClient(o);
+          ref.client = c;
+          const ch = await c.openChannel(receiver, deposit, { method: o.depositMethod });
+          if (o.json) print.json({ ok: true, channel: channelJson(ch) });
+          else print.line(`opened channel ${ch.receiver}@${ch.openBlock} with deposit ${ch.deposit}`);
+        },
+        ref,
+      );
     });
 
   withCommon(
-    client.command('topup').argument('<receiver>', 'receiver address', addressArgument).argument('<open_block>', 'open block', blockOption).argument('<amount>', 'tokens to add', amountOption),
+    client
+      .command('topup')
+      .argument('<receiver>', 'receiver address', addressArgument)
+      .argument('<open_block>', 'open block', blockOption)
+      .argument('<amount>', 'tokens to add', amountOption),
   )
     .description("add to a channel's deposit")
     .addOption(new Option('--deposit-method <method>', 'how the deposit is made').choices(['erc223', 'approve']).default('erc223'))
     .action(async (receiver: string, openBlock: number, amount: bigint, o: CommonOptions & { depositMethod: DepositMethod }) => {
       const ref: { client?: SenderClient } = {};
-      await run(o, async (print) => {
-        const c = (ref.client = await openClient(o));
-        const ch = await c.topUp(receiver, openBlock, amount, { method: o.depositMethod });
-        if (o.json) print.json({ ok: true, channel: channelJson(ch) });
-        else print.line(`channel ${ch.receiver}@${ch.openBlock}: deposit now ${ch.deposit}`);
-      }, ref);
+      await run(
+        o,
+        async (print) => {
+          const c = await openClient(o);
+          ref.client = c;
+          const ch = await c.topUp(receiver, openBlock, amount, { method: o.depositMethod });
+          if (o.json) print.json({ ok: true, channel: channelJson(ch) });
+          else print.line(`channel ${ch.receiver}@${ch.openBlock}: deposit now ${ch.deposit}`);
+        },
+        ref,
+      );
     });
 
   withCommon(client.command('close').argument('<receiver>', 'receiver address', addressArgument).argument('<open_block>', 'open block', blockOption))
@@ -283,29 +317,49 @@ export function registerClientCommand(program: Command): void {
     .action(async (receiver: string, openBlock: number, o: CommonOptions & { uncooperative: boolean; balance?: bigint; gateway?: string }) => {
       if (o.balance !== undefined && !o.uncooperative) throw usage('--balance is only for --uncooperative (a cooperative close is at the registered balance)');
       const ref: { client?: SenderClient } = {};
-      await run(o, async (print) => {
-        const c = (ref.client = await openClient(o));
-        if (o.uncooperative) {
-          const r = await c.closeUncooperatively(receiver, openBlock, o.balance !== undefined ? { balance: o.balance } : {});
-          if (o.json) print.json({ ok: true, mode: 'uncooperative', receiver: r.receiver, open_block: r.openBlock, balance: r.balance, settle_block: r.settleBlock, tx: r.txHash });
-          else print.line(`close requested for ${r.receiver}@${r.openBlock} at balance ${r.balance}; settle after block ${r.settleBlock}`);
-        } else {
-          const r = await c.closeCooperatively(receiver, openBlock, o.gateway !== undefined ? { gateway: o.gateway } : {});
-          if (o.json) print.json({ ok: true, mode: 'cooperative', receiver: r.receiver, open_block: r.openBlock, balance: r.balance, tx: r.txHash });
-          else print.line(`closed ${r.receiver}@${r.openBlock} cooperatively at balance ${r.balance}`);
-        }
-      }, ref);
+      await run(
+        o,
+        async (print) => {
+          const c = await openClient(o);
+          ref.client = c;
+          if (o.uncooperative) {
+            const r = await c.closeUncooperatively(receiver, openBlock, o.balance !== undefined ? { balance: o.balance } : {});
+            if (o.json)
+              print.json({
+                ok: true,
+                mode: 'uncooperative',
+                receiver: r.receiver,
+                open_block: r.openBlock,
+                balance: r.balance,
+                settle_block: r.settleBlock,
+                tx: r.txHash,
+              });
+            else print.line(`close requested for ${r.receiver}@${r.openBlock} at balance ${r.balance}; settle after block ${r.settleBlock}`);
+          } else {
+            const r = await c.closeCooperatively(receiver, openBlock, o.gateway !== undefined ? { gateway: o.gateway } : {});
+            if (o.json) print.json({ ok: true, mode: 'cooperative', receiver: r.receiver, open_block: r.openBlock, balance: r.balance, tx: r.txHash });
+            else print.line(`closed ${r.receiver}@${r.openBlock} cooperatively at balance ${r.balance}`);
+          }
+        },
+        ref,
+      );
     });
 
   withCommon(client.command('settle').argument('<receiver>', 'receiver address', addressArgument).argument('<open_block>', 'open block', blockOption))
     .description('settle a channel whose challenge period is over')
     .action(async (receiver: string, openBlock: number, o: CommonOptions) => {
       const ref: { client?: SenderClient } = {};
-      await run(o, async (print) => {
-        const c = (ref.client = await openClient(o));
-        const r = await c.settle(receiver, openBlock);
-        if (o.json) print.json({ ok: true, receiver: r.receiver, open_block: r.openBlock, balance: r.balance, receiver_tokens: r.receiverTokens, tx: r.txHash });
-        else print.line(`settled ${r.receiver}@${r.openBlock} at balance ${r.balance} (receiver got ${r.receiverTokens})`);
-      }, ref);
+      await run(
+        o,
+        async (print) => {
+          const c = await openClient(o);
+          ref.client = c;
+          const r = await c.settle(receiver, openBlock);
+          if (o.json)
+            print.json({ ok: true, receiver: r.receiver, open_block: r.openBlock, balance: r.balance, receiver_tokens: r.receiverTokens, tx: r.txHash });
+          else print.line(`settled ${r.receiver}@${r.openBlock} at balance ${r.balance} (receiver got ${r.receiverTokens})`);
+        },
+        ref,
+      );
     });
 }

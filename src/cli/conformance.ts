@@ -38,7 +38,13 @@ function positiveNumber(value: string): number {
 }
 
 function collect(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  ];
 }
 
 function envPair(value: string, previous: string[]): string[] {
@@ -91,7 +97,8 @@ async function conformance(opts: ConformanceFlags): Promise<number> {
   try {
     if (opts.list) {
       const cases = await listConformanceCases(selection);
-      for (const c of cases) out(`${c.id.padEnd(24)} ${c.spec.padEnd(8)} ${c.level.padEnd(6)} ${c.requirement}${c.needs?.length ? ` [needs ${c.needs.join(', ')}]` : ''}`);
+      for (const c of cases)
+        out(`${c.id.padEnd(24)} ${c.spec.padEnd(8)} ${c.level.padEnd(6)} ${c.requirement}${c.needs?.length ? ` [needs ${c.needs.join(', ')}]` : ''}`);
       out(`${cases.length} case(s)`);
       return 0;
     }

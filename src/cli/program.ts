@@ -15,7 +15,6 @@ export type Registrar = (program: Command) => void;
 
 const REGISTRARS: Registrar[] = [registerChainCommand, registerClientCommand, registerProxyCommand, registerConformanceCommand, registerSimulateCommand];
 
-
 export function buildProgram(): Command {
   const program = new Command('uraiden')
     .description('µRaiden test harness and conformance kit')

@@ -16,7 +16,7 @@ import { UraidenError, isAddress, signatureBackend, toChecksumAddress } from '..
 import type { Address, Hex } from '../protocol/index.js';
 // Types only: the receiver (SQLite, RPC) and the proxy (fastify) load when a proxy command runs,
 // so every other `uraiden` subcommand starts without them.
-import type { Receiver } from '../reference/receiver/index.js';
+import type { PaywalledProxy, Receiver } from '../reference/receiver/index.js';
 import { integerOption, USAGE_EXIT_CODE } from './options.js';
 
 /** Bad configuration: printed as one line, exit 2. */
@@ -91,7 +91,7 @@ function tokenAmount(value: string): bigint {
  * value is a private key.
  */
 export function parsePrivateKey(value: string | undefined, source: string): Hex {
-  if (value === undefined || value === '') throw new ProxyCliError(source, 'required (the receiver\'s private key, 0x + 64 hex digits)');
+  if (value === undefined || value === '') throw new ProxyCliError(source, "required (the receiver's private key, 0x + 64 hex digits)");
   const hex = value.startsWith('0x') || value.startsWith('0X') ? value.slice(2) : value;
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new ProxyCliError(source, 'not a private key (expected 0x + 64 hex digits; value not shown)');
   return `0x${hex.toLowerCase()}`;
@@ -101,11 +101,19 @@ export function parsePrivateKey(value: string | undefined, source: string): Hex 
 function receiverOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--rpc-url <url>', 'Ethereum JSON-RPC endpoint').env('RDN_RPC_URL').argParser(httpUrl))
-    .addOption(new Option('--chain-id <id>', 'expected chain id (refuse to start on another chain)').env('RDN_CHAIN_ID').argParser(integerOption(1, Number.MAX_SAFE_INTEGER)))
+    .addOption(
+      new Option('--chain-id <id>', 'expected chain id (refuse to start on another chain)')
+        .env('RDN_CHAIN_ID')
+        .argParser(integerOption(1, Number.MAX_SAFE_INTEGER)),
+    )
     .addOption(new Option('--contract <address>', 'RaidenMicroTransferChannels contract').env('RDN_CONTRACT_ADDRESS').argParser(address))
     .addOption(new Option('--token <address>', 'expected token address (checked against the contract)').env('RDN_TOKEN_ADDRESS').argParser(address))
     .addOption(new Option('--private-key <hex>', 'receiver private key (prefer the env variable: flags show in ps)').env('RDN_RECEIVER_PRIVATE_KEY'))
-    .addOption(new Option('--confirmations <n>', `confirmations required (default ${DEFAULT_CONFIRMATIONS})`).env('RDN_CONFIRMATIONS').argParser(integerOption(0, 10_000)))
+    .addOption(
+      new Option('--confirmations <n>', `confirmations required (default ${DEFAULT_CONFIRMATIONS})`)
+        .env('RDN_CONFIRMATIONS')
+        .argParser(integerOption(0, 10_000)),
+    )
     .addOption(new Option('--state-dir <dir>', `directory of the state file (${STATE_FILE_NAME}), kept across restarts`).env('RDN_STATE_DIR'))
     .addOption(new Option('--poll-interval-ms <ms>', 'how often to poll the chain').env('RDN_POLL_INTERVAL_MS').argParser(integerOption(1, 3_600_000)))
     .addOption(new Option('--eth-floor <ether>', 'refuse payments (502) while the receiver holds less ETH than this').argParser(ether));
@@ -127,7 +135,8 @@ interface RawReceiverOptions {
 export function receiverConfig(o: RawReceiverOptions): ReceiverCliConfig {
   if (o.rpcUrl === undefined) throw new ProxyCliError('--rpc-url', 'required (or RDN_RPC_URL)');
   if (o.contract === undefined) throw new ProxyCliError('--contract', 'required (or RDN_CONTRACT_ADDRESS)');
-  if (o.stateDir === undefined || o.stateDir === '') throw new ProxyCliError('--state-dir', 'required (or RDN_STATE_DIR): losing the state loses payments, so there is no default');
+  if (o.stateDir === undefined || o.stateDir === '')
+    throw new ProxyCliError('--state-dir', 'required (or RDN_STATE_DIR): losing the state loses payments, so there is no default');
   return {
     faults: faultsFromEnv(),
     rpcUrl: o.rpcUrl,
@@ -206,17 +215,21 @@ async function runProxy(opts: RawReceiverOptions & { port?: number; host?: strin
   };
   if (config.faults.size > 0) {
     // Loud on purpose: a receiver with a fault takes payments it must refuse.
-    process.stderr.write(`uraiden proxy: WARNING: deliberately broken for the conformance self-test (URAIDEN_FAULT=${[...config.faults].join(',')}); never take real payments with it\n`);
+    process.stderr.write(
+      `uraiden proxy: WARNING: deliberately broken for the conformance self-test (URAIDEN_FAULT=${[...config.faults].join(',')}); never take real payments with it\n`,
+    );
   }
   const receiver = await open(config);
   const { createProxy, echoResources } = await import('../reference/receiver/index.js');
-  let proxy;
+  let proxy: PaywalledProxy;
   try {
     const faulty = config.faults.size > 0 ? (await import('../reference/faulty-receiver.js')).faultyReceiver(config.faults) : undefined;
     proxy = createProxy({ manager: faulty?.forProxy(receiver) ?? receiver, resources: echoResources(), gatewayPath: config.gatewayPath });
     faulty?.adjust(proxy);
     const { url } = await proxy.listen(config.port, config.host);
-    process.stdout.write(`uraiden proxy: listening on ${url} (receiver ${receiver.receiver}, contract ${receiver.contract}, chain ${receiver.chainId}, state ${path.join(config.stateDir, STATE_FILE_NAME)}, signatures ${signatureBackend()})\n`);
+    process.stdout.write(
+      `uraiden proxy: listening on ${url} (receiver ${receiver.receiver}, contract ${receiver.contract}, chain ${receiver.chainId}, state ${path.join(config.stateDir, STATE_FILE_NAME)}, signatures ${signatureBackend()})\n`,
+    );
   } catch (err) {
     await receiver.stop();
     throw err;

@@ -21,7 +21,7 @@ export function registerSimulateCommand(program: Command): void {
     .argument('<scenario>', 'scenario file (YAML); see docs/SIMULATOR.md')
     .requiredOption('--out <dir>', 'directory for ticks.csv, ticks.json, summary.json, summary.csv, report.html', nonEmptyOption)
     .option('--workers <n>', 'worker processes (default: the number of cores)', integerOption(1, 256), availableParallelism())
-    .option('--seeds <list>', 'seeds to run instead of the scenario\'s (1,2,3 or 1..10)', seedsOption)
+    .option('--seeds <list>', "seeds to run instead of the scenario's (1,2,3 or 1..10)", seedsOption)
     .action(async (file: string, opts: SimulateOptions) => simulateCommand(file, opts));
 }
 

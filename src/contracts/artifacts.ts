@@ -3,9 +3,9 @@
  * test token and the delegate. `npm run build:contracts` compiles contracts/*.sol into
  * ./generated/artifacts.ts, so the package carries them as code and needs no file at run time.
  */
-import * as generated from './generated/artifacts.js';
+import { ARTIFACTS } from './generated/artifacts.js';
 
-export type ContractName = keyof typeof generated;
+export type ContractName = keyof typeof ARTIFACTS;
 
 /** One compiled contract, as solc produced it (settings recorded for reproducibility). */
 export interface Artifact {
@@ -18,9 +18,9 @@ export interface Artifact {
   readonly settings: Readonly<Record<string, unknown>>;
 }
 
-export const CONTRACT_NAMES = Object.keys(generated).sort() as ContractName[];
+export const CONTRACT_NAMES = Object.keys(ARTIFACTS).sort() as ContractName[];
 
 /** The artifact of one of the kit's contracts; its `abi` keeps its literal type for typed tools. */
-export function artifact<N extends ContractName>(name: N): (typeof generated)[N] & Artifact {
-  return generated[name] as (typeof generated)[N] & Artifact;
+export function artifact<N extends ContractName>(name: N): (typeof ARTIFACTS)[N] & Artifact {
+  return ARTIFACTS[name] as (typeof ARTIFACTS)[N] & Artifact;
 }

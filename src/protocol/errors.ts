@@ -24,14 +24,7 @@ export class InvalidAddressError extends UraidenError {
 }
 
 /** Why a signature was refused (§1.4); part of the stable interface, also used in fixtures/vectors.json. */
-export type SignatureRefusal =
-  | 'missing-0x-prefix'
-  | 'wrong-length'
-  | 'not-hex'
-  | 'invalid-v'
-  | 'r-out-of-range'
-  | 's-out-of-range'
-  | 'recovery-failed';
+export type SignatureRefusal = 'missing-0x-prefix' | 'wrong-length' | 'not-hex' | 'invalid-v' | 'r-out-of-range' | 's-out-of-range' | 'recovery-failed';
 
 export class InvalidSignatureError extends UraidenError {
   readonly value: unknown;
@@ -94,13 +87,7 @@ export class OutOfRangeError extends UraidenError {
 }
 
 /** Why a request's payment headers were refused (§3.2 step 3). */
-export type HeaderRefusal =
-  | 'missing'
-  | 'not-decimal'
-  | 'out-of-range'
-  | 'invalid-address'
-  | 'conflicting-balance'
-  | 'invalid-signature';
+export type HeaderRefusal = 'missing' | 'not-decimal' | 'out-of-range' | 'invalid-address' | 'conflicting-balance' | 'invalid-signature';
 
 /**
  * Malformed payment headers in a request. `status` is the answer §3.2 step 3 prescribes: 409 for

@@ -23,9 +23,7 @@ export const CHANNEL_EVENT_TOPICS = Object.fromEntries(
   Object.entries(SIGNATURES).map(([kind, sig]) => [kind, bytesToHex(keccak256(utf8ToBytes(sig)))]),
 ) as Record<ChannelEventKind, Hex>;
 
-const KIND_OF_TOPIC = new Map<string, ChannelEventKind>(
-  Object.entries(CHANNEL_EVENT_TOPICS).map(([kind, topic]) => [topic, kind as ChannelEventKind]),
-);
+const KIND_OF_TOPIC = new Map<string, ChannelEventKind>(Object.entries(CHANNEL_EVENT_TOPICS).map(([kind, topic]) => [topic, kind as ChannelEventKind]));
 
 /** What a log needs to carry (a JSON-RPC log with its numbers decoded). */
 export interface ChannelLog {

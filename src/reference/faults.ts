@@ -37,7 +37,10 @@ export class UnknownFaultError extends UraidenError {
 /** Parses a comma-separated list (the URAIDEN_FAULT environment variable). */
 export function parseFaults(value: string | undefined): ReadonlySet<Fault> {
   const faults = new Set<Fault>();
-  for (const name of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const name of (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (!(name in FAULTS)) throw new UnknownFaultError(name);
     faults.add(name as Fault);
   }

@@ -8,7 +8,7 @@ import type { Fault } from './faults.js';
 import { openReceiverWith, type Receiver, type ReceiverOptions } from './receiver/manager/manager.js';
 import { PAYMENT_RULES, type PaymentRules } from './receiver/manager/payments.js';
 import type { ReceiverManager } from './receiver/manager/types.js';
-import type { Proxy } from './receiver/proxy/app.js';
+import type { PaywalledProxy } from './receiver/proxy/app.js';
 
 /** How long a 'double-serve' receiver treats a just-accepted proof as still unregistered. */
 const DOUBLE_SERVE_WINDOW_MS = 250;
@@ -52,7 +52,7 @@ export interface FaultyReceiver {
   /** the manager as the proxy sees it */
   forProxy(receiver: Receiver): ReceiverManager;
   /** applied to the proxy before it listens */
-  adjust(proxy: Proxy): void;
+  adjust(proxy: PaywalledProxy): void;
 }
 
 export function faultyReceiver(faults: ReadonlySet<Fault>): FaultyReceiver {

@@ -9,7 +9,6 @@ import type { Address, Hex } from '../protocol/types.js';
 import { ChainOptionError } from './errors.js';
 import { DEFAULT_SEED, DEFAULT_SENDERS } from './defaults.js';
 
-
 /** BIP-44 Ethereum path, the one ganache derives its accounts with (`wallet.hdPath` default). */
 const HD_PATH = "m/44'/60'/0'/0";
 

@@ -3,8 +3,6 @@ import type { Address, Hex } from '../protocol/types.js';
 import { ChainOptionError } from './errors.js';
 import { DEFAULT_CONFIRMATIONS, DEFAULT_POLL_INTERVAL_MS } from './defaults.js';
 
-
-
 export interface TargetEnvOptions {
   /** Where the target must listen (RDN_PORT). */
   port: number;

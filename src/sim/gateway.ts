@@ -91,9 +91,11 @@ export function createGateway(raw: Eip1193Provider): Gateway {
   const call = (method: string, params: unknown[] = []) => raw.request({ method, params });
 
   async function block(tag: number | 'latest'): Promise<BlockHead | null> {
-    const b = (await call('eth_getBlockByNumber', [typeof tag === 'number' ? `0x${tag.toString(16)}` : tag, false])) as
-      | { number: string; hash: string; timestamp: string }
-      | null;
+    const b = (await call('eth_getBlockByNumber', [typeof tag === 'number' ? `0x${tag.toString(16)}` : tag, false])) as {
+      number: string;
+      hash: string;
+      timestamp: string;
+    } | null;
     return b && { number: Number(b.number), hash: b.hash, timestamp: Number(b.timestamp) };
   }
 
@@ -280,10 +282,7 @@ export function createGateway(raw: Eip1193Provider): Gateway {
       if (entry.run && entry.height + entry.run.blocks >= forkHeight) return entry;
       break;
     }
-    throw new ReorgError(
-      depth,
-      `no way to restore block ${forkHeight} exactly (it was made inside a request that mined several blocks with transactions)`,
-    );
+    throw new ReorgError(depth, `no way to restore block ${forkHeight} exactly (it was made inside a request that mined several blocks with transactions)`);
   }
 
   return { request, reorg };

@@ -141,9 +141,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     let reply: Reply;
     try {
       const own = Object.hasOwn(methods, r.method) ? methods[r.method] : undefined;
-      const result = own
-        ? await own(Array.isArray(r.params) ? r.params : [])
-        : await options.forward(r.method, r.params ?? []);
+      const result = own ? await own(Array.isArray(r.params) ? r.params : []) : await options.forward(r.method, r.params ?? []);
       reply = { jsonrpc: '2.0', id, result: result ?? null };
     } catch (err) {
       reply = { jsonrpc: '2.0', id, error: toErrorObject(err) };

@@ -62,7 +62,13 @@ export interface AgentContext {
  * the contract's code and constants); the others are given what it read (`contractInfo`) — five
  * calls per client that a thousand senders would otherwise repeat — then sync like any client.
  */
-export async function createAgents(ctx: AgentContext, accounts: Account[], cheaters: Set<number>, storePath: (i: number) => string, fetchImpl: typeof fetch): Promise<Agent[]> {
+export async function createAgents(
+  ctx: AgentContext,
+  accounts: Account[],
+  cheaters: Set<number>,
+  storePath: (i: number) => string,
+  fetchImpl: typeof fetch,
+): Promise<Agent[]> {
   const options = (account: Account, i: number): SenderClientOptions => ({
     privateKey: account.privateKey,
     provider: ctx.chain.provider,
@@ -158,19 +164,32 @@ export async function makeDeposits(ctx: AgentContext, needs: DepositNeed[]): Pro
   const contract = chain.addresses.channels;
   const transfer = (amount: bigint, data: string) => chain.token.interface.encodeFunctionData('transfer(address,uint256,bytes)', [contract, amount, data]);
   const opening = needs.filter((n) => n.open !== undefined);
-  const opened = await sendBatch(chain, opening.map((n): BatchTx => ({ from: n.agent.account, to: chain.addresses.token, data: transfer(n.open!, encodeOpenData(n.agent.account.address, ctx.receiver)), gasLimit: OPEN_GAS })));
+  const opened = await sendBatch(
+    chain,
+    opening.map(
+      (n): BatchTx => ({
+        from: n.agent.account,
+        to: chain.addresses.token,
+        data: transfer(n.open!, encodeOpenData(n.agent.account.address, ctx.receiver)),
+        gasLimit: OPEN_GAS,
+      }),
+    ),
+  );
   opening.forEach((n, i) => {
     // The open block is the block of the ChannelCreated log: the block the transfer landed in.
     n.agent.openBlock = opened[i]!.blockNumber;
     n.agent.history = [];
   });
   const topUps = needs.flatMap((n) =>
-    Array.from({ length: n.topUps }, (): BatchTx => ({
-      from: n.agent.account,
-      to: chain.addresses.token,
-      data: transfer(ctx.scenario.senders.topUp, encodeTopUpData(n.agent.account.address, ctx.receiver, n.agent.openBlock!)),
-      gasLimit: TOP_UP_GAS,
-    })),
+    Array.from(
+      { length: n.topUps },
+      (): BatchTx => ({
+        from: n.agent.account,
+        to: chain.addresses.token,
+        data: transfer(ctx.scenario.senders.topUp, encodeTopUpData(n.agent.account.address, ctx.receiver, n.agent.openBlock!)),
+        gasLimit: TOP_UP_GAS,
+      }),
+    ),
   );
   await sendBatch(chain, topUps);
   for (const n of needs) {

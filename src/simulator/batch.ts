@@ -55,13 +55,23 @@ async function sendChunk(chain: Chain, txs: BatchTx[]): Promise<BatchReceipt[]> 
     for (const tx of txs) {
       const nonce = nonces.get(tx.from.address) ?? Number(BigInt(await rpc<string>('eth_getTransactionCount', [tx.from.address, 'latest'])));
       nonces.set(tx.from.address, nonce + 1);
-      const raw = await tx.from.wallet.signTransaction({ type: 0, chainId: chain.chainId, nonce, to: tx.to, data: tx.data, gasLimit: tx.gasLimit, gasPrice, value: 0n });
+      const raw = await tx.from.wallet.signTransaction({
+        type: 0,
+        chainId: chain.chainId,
+        nonce,
+        to: tx.to,
+        data: tx.data,
+        gasLimit: tx.gasLimit,
+        gasPrice,
+        value: 0n,
+      });
       hashes.push(Transaction.from(raw).hash!);
       await rpc('eth_sendRawTransaction', [raw]);
     }
     const receipts = new Map<string, BatchReceipt>();
     for (let blocks = 0; receipts.size < hashes.length; blocks++) {
-      if (blocks >= MAX_BLOCKS) throw new SimulationError(-1, `sendBatch: ${hashes.length - receipts.size} transaction(s) not mined after ${MAX_BLOCKS} blocks`);
+      if (blocks >= MAX_BLOCKS)
+        throw new SimulationError(-1, `sendBatch: ${hashes.length - receipts.size} transaction(s) not mined after ${MAX_BLOCKS} blocks`);
       await rpc('evm_mine', []);
       const block = await rpc<{ transactions: string[] }>('eth_getBlockByNumber', ['latest', false]);
       for (const h of block.transactions) {

@@ -4,7 +4,7 @@
  * the agents. Amounts are token base units, gas in units (priced at the scenario's gas price when
  * reported).
  */
-import { channelKey, type Address, type Hex } from '../protocol/index.js';
+import type { Address, Hex } from '../protocol/index.js';
 
 /** What the simulator knows of one channel: `paid` is the sum of the prices served on it. */
 export interface ChannelRecord {

@@ -13,6 +13,11 @@ export async function fundSenders(chain: Chain, amount: bigint): Promise<void> {
   const token = chain.addresses.token;
   await sendBatch(
     chain,
-    chain.accounts.senders.map((s) => ({ from: chain.accounts.deployer, to: token, data: chain.token.interface.encodeFunctionData('mint', [s.address, amount]), gasLimit: MINT_GAS })),
+    chain.accounts.senders.map((s) => ({
+      from: chain.accounts.deployer,
+      to: token,
+      data: chain.token.interface.encodeFunctionData('mint', [s.address, amount]),
+      gasLimit: MINT_GAS,
+    })),
   );
 }

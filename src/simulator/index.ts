@@ -1,5 +1,15 @@
 /** The economic simulator: scenarios, runs, sweeps, outputs. See docs/SIMULATOR.md. */
-export { loadScenario, parseScenario, toScenario, setPath, SCENARIO_SPEC, type Scenario, type LoadedScenario, type ResourceSpec, type OfflineWindow } from './scenario.js';
+export {
+  loadScenario,
+  parseScenario,
+  toScenario,
+  setPath,
+  SCENARIO_SPEC,
+  type Scenario,
+  type LoadedScenario,
+  type ResourceSpec,
+  type OfflineWindow,
+} from './scenario.js';
 export { ScenarioError, SimulationError } from './errors.js';
 export { planRuns, specOf, parseSeeds, type RunTicket } from './plan.js';
 export { simulate } from './run.js';

@@ -22,7 +22,7 @@ export function injectFetch(app: () => FastifyInstance): typeof fetch {
     const out = new Headers();
     for (const [name, value] of Object.entries(res.headers)) {
       if (value === undefined) continue;
-      if (Array.isArray(value)) value.forEach((v) => out.append(name, v));
+      if (Array.isArray(value)) for (const v of value) out.append(name, v);
       else out.set(name, String(value));
     }
     const empty = res.statusCode === 204 || res.statusCode === 304;

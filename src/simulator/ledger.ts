@@ -42,7 +42,7 @@ export function createLedger(chain: Chain, book: Book, fromBlock: number): Ledge
     for (const log of r.logs) {
       if (log.address.toLowerCase() !== channelsAddress) continue;
       const ev = iface.parseLog({ topics: [...log.topics], data: log.data });
-      if (!ev || !ev.name.startsWith('Channel')) continue;
+      if (!ev?.name.startsWith('Channel')) continue;
       const sender = String(ev.args.getValue('_sender_address'));
       const blockNumber = Number(log.blockNumber);
       switch (ev.name) {
@@ -101,7 +101,9 @@ export function createLedger(chain: Chain, book: Book, fromBlock: number): Ledge
     async scan(to) {
       if (to <= scanned) return;
       const hex = (n: number) => `0x${n.toString(16)}`;
-      const logs = await rpc<RawReceipt['logs']>('eth_getLogs', [{ fromBlock: hex(scanned + 1), toBlock: hex(to), address: [chain.addresses.channels, chain.addresses.token] }]);
+      const logs = await rpc<RawReceipt['logs']>('eth_getLogs', [
+        { fromBlock: hex(scanned + 1), toBlock: hex(to), address: [chain.addresses.channels, chain.addresses.token] },
+      ]);
       scanned = to;
       // Logs come in chain order; each transaction is entered once, at its first log.
       const seen = new Set<string>();

@@ -24,7 +24,7 @@ export function toCsv(rows: Row[]): string {
     const s = v === undefined ? '' : String(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return [columns.map((c) => cell(c)).join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+  return `${[columns.map((c) => cell(c)).join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n')}\n`;
 }
 
 /** One flat row per run: the params, the last tick's metrics, and the summary's own figures. */
@@ -45,8 +45,8 @@ export function renderOutputs(name: string, results: RunResult[]): OutputFiles {
   const summaries = results.map((r) => r.summary);
   return {
     ticksCsv: toCsv(rows),
-    ticksJson: JSON.stringify(rows, null, 1) + '\n',
-    summaryJson: JSON.stringify(summaries, null, 2) + '\n',
+    ticksJson: `${JSON.stringify(rows, null, 1)}\n`,
+    summaryJson: `${JSON.stringify(summaries, null, 2)}\n`,
     summaryCsv: toCsv(summaryRows(summaries)),
     report: renderReport(name, results),
   };

@@ -49,6 +49,7 @@ export function parseSeeds(text: string): number[] {
     return Array.from({ length: b - a + 1 }, (_, i) => a + i);
   }
   const seeds = text.split(',').map((s) => s.trim());
-  if (seeds.some((s) => !/^\d+$/.test(s) || !Number.isSafeInteger(Number(s)))) throw new ScenarioError('--seeds', text, 'a comma-separated list of non-negative integers, or a..b');
+  if (seeds.some((s) => !/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))))
+    throw new ScenarioError('--seeds', text, 'a comma-separated list of non-negative integers, or a..b');
   return seeds.map(Number);
 }

@@ -38,7 +38,11 @@ export async function runAll(tickets: RunTicket[], workers: number, onDone?: (ru
   try {
     await Promise.all(
       Array.from({ length: Math.min(workers, tickets.length) }, async () => {
-        const child = fork(WORKER, [], { execArgv: FROM_SOURCE ? ['--import', 'tsx'] : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+        const child = fork(WORKER, [], {
+          execArgv: FROM_SOURCE ? ['--import', 'tsx'] : [],
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          serialization: 'advanced',
+        });
         children.push(child);
         await drain(child, queue, results, onDone);
       }),

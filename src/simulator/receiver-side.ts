@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Chain } from '../sim/chain.js';
-import { createProxy, paidResource, type Proxy } from '../reference/receiver/index.js';
+import { createProxy, paidResource, type PaywalledProxy } from '../reference/receiver/index.js';
 import { openReceiver, type Logger, type Receiver } from '../reference/receiver/index.js';
 import type { ResourceSpec } from './scenario.js';
 
@@ -38,7 +38,7 @@ export async function startReceiverSide(opts: {
   const { chain } = opts;
   const resources = opts.resources.map((r) => paidResource(r.path, r.price, () => 'ok'));
   let manager: Receiver | undefined;
-  let proxy: Proxy | undefined;
+  let proxy: PaywalledProxy | undefined;
 
   const bringUp = async (): Promise<void> => {
     manager = await openReceiver({

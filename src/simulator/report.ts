@@ -33,13 +33,30 @@ export function renderReport(name: string, results: RunResult[]): string {
   const label = (r: RunResult) => runLabel(r.summary.params, r.summary.seed);
   const shown = results.slice(0, MAX_LINES);
   const overTime = TIME_CHARTS.map(([col, title, div]) =>
-    lineChart(title, 'block', shown.map((r) => ({ label: label(r), points: r.rows.map((row) => [Number(row.block), num(row[col]) / div] as [number, number]) }))),
+    lineChart(
+      title,
+      'block',
+      shown.map((r) => ({ label: label(r), points: r.rows.map((row) => [Number(row.block), num(row[col]) / div] as [number, number]) })),
+    ),
   );
-  const lockedPeak = barChart('Peak capital locked (tokens)', groups(results).map((g) => ({ label: g.label, value: mean(g.runs.map((r) => Number(r.summary.lockedPeak))) })));
-  const across = results.length > 1
-    ? [lockedPeak, ...SWEEP_CHARTS.map(([col, title, div]) => barChart(`${title}, mean over seeds`, groups(results).map((g) => ({ label: g.label, value: mean(g.runs.map((r) => num(r.summary.final[col]) / div)) }))))]
-    : [];
-  const note = results.length > MAX_LINES ? `<p>Charts over time show the first ${MAX_LINES} of ${results.length} runs; the tables and bar charts cover all.</p>` : '';
+  const lockedPeak = barChart(
+    'Peak capital locked (tokens)',
+    groups(results).map((g) => ({ label: g.label, value: mean(g.runs.map((r) => Number(r.summary.lockedPeak))) })),
+  );
+  const across =
+    results.length > 1
+      ? [
+          lockedPeak,
+          ...SWEEP_CHARTS.map(([col, title, div]) =>
+            barChart(
+              `${title}, mean over seeds`,
+              groups(results).map((g) => ({ label: g.label, value: mean(g.runs.map((r) => num(r.summary.final[col]) / div)) })),
+            ),
+          ),
+        ]
+      : [];
+  const note =
+    results.length > MAX_LINES ? `<p>Charts over time show the first ${MAX_LINES} of ${results.length} runs; the tables and bar charts cover all.</p>` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(name)} — µRaiden economic simulation</title>
 <style>body{font-family:sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}th{background:#f4f4f4}.charts{display:flex;flex-wrap:wrap;gap:12px}.bad{color:#b00}</style>
@@ -56,12 +73,30 @@ ${across.length ? `<h2>Across runs</h2><div class="charts">${across.join('\n')}<
 }
 
 function summaryTable(results: RunResult[]): string {
-  const cols = ['earned', 'received', 'gasReceiverWei', 'gasSendersWei', 'opened', 'toppedUp', 'closeRequests', 'settled', 'disputesRaised', 'disputesWon', 'disputesMissed', 'lostToCheats', 'served', 'refusedOffline', 'refusedOther'];
+  const cols = [
+    'earned',
+    'received',
+    'gasReceiverWei',
+    'gasSendersWei',
+    'opened',
+    'toppedUp',
+    'closeRequests',
+    'settled',
+    'disputesRaised',
+    'disputesWon',
+    'disputesMissed',
+    'lostToCheats',
+    'served',
+    'refusedOffline',
+    'refusedOther',
+  ];
   const head = `<tr><th>run</th><th>seed</th><th>parameters</th>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}<th>peak locked</th><th>tokens conserved</th></tr>`;
   const body = results.map((r) => {
     const s = r.summary;
     const cells = cols.map((c) => `<td>${esc(String(s.final[c] ?? ''))}</td>`).join('');
-    const ok = s.conservation.holds ? 'yes' : `<span class="bad">NO (${esc(s.conservation.senderLoss)} ≠ ${esc(s.conservation.receiverGain)} + ${esc(s.conservation.contractHeld)})</span>`;
+    const ok = s.conservation.holds
+      ? 'yes'
+      : `<span class="bad">NO (${esc(s.conservation.senderLoss)} ≠ ${esc(s.conservation.receiverGain)} + ${esc(s.conservation.contractHeld)})</span>`;
     return `<tr><td>${s.run}</td><td>${s.seed}</td><td>${esc(paramText(s.params))}</td>${cells}<td>${esc(s.lockedPeak)}</td><td>${ok}</td></tr>`;
   });
   return `<table>${head}${body.join('')}</table>`;
@@ -83,12 +118,16 @@ function runLabel(params: Row, seed: number): string {
 }
 
 function paramText(params: Row): string {
-  return Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ');
+  return Object.entries(params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
 }
 
 /** `senders.initialDeposit=20` → `initialDeposit=20`: the first segment only says where the field lives. */
 function shortParams(params: Row): string {
-  return Object.entries(params).map(([k, v]) => `${k.split('.').slice(1).join('.') || k}=${v}`).join(' ');
+  return Object.entries(params)
+    .map(([k, v]) => `${k.split('.').slice(1).join('.') || k}=${v}`)
+    .join(' ');
 }
 
 function num(v: unknown): number {
@@ -98,5 +137,3 @@ function num(v: unknown): number {
 function mean(xs: number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
 }
-
-

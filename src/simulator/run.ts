@@ -19,7 +19,6 @@ import { injectFetch } from './inject-fetch.js';
 import { createLedger } from './ledger.js';
 import { startReceiverSide } from './receiver-side.js';
 import { createRng, shuffle } from './rng.js';
-import type { Scenario } from './scenario.js';
 import { summarize, tickRow } from './metrics.js';
 import type { Row, RunResult, RunSpec } from './types.js';
 
@@ -50,7 +49,14 @@ async function runOn(chain: Chain, spec: RunSpec, dir: string): Promise<RunResul
   const startBlock = await chain.blockNumber();
   const book: Book = emptyBook(chain.accounts.receiver.address);
   const rng = createRng(spec.seed);
-  const receiverSide = await startReceiverSide({ chain, dir, confirmations: s.receiver.confirmations, disputes: s.receiver.disputes === 'always', startBlock, resources: s.resources });
+  const receiverSide = await startReceiverSide({
+    chain,
+    dir,
+    confirmations: s.receiver.confirmations,
+    disputes: s.receiver.disputes === 'always',
+    startBlock,
+    resources: s.resources,
+  });
   const ctx: AgentContext = { chain, scenario: s, rng, book, receiver: chain.accounts.receiver.address, startBlock };
   const cheaterCount = Math.round(s.cheaters.fraction * s.senders.count);
   const cheaters = new Set(shuffle(rng, s.senders.count).slice(0, cheaterCount));
@@ -85,7 +91,16 @@ async function runOn(chain: Chain, spec: RunSpec, dir: string): Promise<RunResul
     const senderBalances = await Promise.all(chain.accounts.senders.map((a) => balanceOf(a.address)));
     const [locked, received] = await Promise.all([balanceOf(chain.addresses.channels), balanceOf(chain.accounts.receiver.address)]);
     const senderLoss = senderBalances.reduce((sum, b) => sum + (TOKENS_PER_SENDER - b), 0n);
-    return { rows, summary: summarize(spec, rows, book, { senderLoss, locked, received, cheaters: cheaterCount, pendingRequests: agents.reduce((n, a) => n + a.pending.length, 0) }) };
+    return {
+      rows,
+      summary: summarize(spec, rows, book, {
+        senderLoss,
+        locked,
+        received,
+        cheaters: cheaterCount,
+        pendingRequests: agents.reduce((n, a) => n + a.pending.length, 0),
+      }),
+    };
   } finally {
     for (const a of agents) a.client.close();
     await receiverSide.close();

@@ -103,7 +103,7 @@ export const SCENARIO_SPEC: FieldSpec = {
         kind: 'object',
         doc: 'a mapping {path, price, weight}',
         fields: {
-          path: { kind: 'string', pattern: /^\/[A-Za-z0-9._~\/-]*$/, doc: 'an absolute path of letters, digits and . _ ~ / -' },
+          path: { kind: 'string', pattern: /^\/[A-Za-z0-9._~/-]*$/, doc: 'an absolute path of letters, digits and . _ ~ / -' },
           price: amount('a price in token base units, at least 1', undefined, 1n),
           weight: { kind: 'number', min: 0, default: 1, doc: 'a non-negative weight' },
         },
@@ -147,18 +147,35 @@ export function toScenario(raw: unknown, ctx: CheckContext = {}): Scenario {
   const rawSweep = isRecord(raw) ? raw.sweep : undefined;
   const base = isRecord(raw) ? { ...raw, sweep: undefined } : raw;
   const s = check(SCENARIO_SPEC, base, [], ctx) as Omit<Scenario, 'seeds'> & { seeds: number[] };
-  if (s.senders.count > 2000) throw new ScenarioError('senders.count', s.senders.count, 'at most 2000 senders', { ...(ctx.file !== undefined && { file: ctx.file }), ...ctx.locate?.(['senders', 'count']) });
+  if (s.senders.count > 2000)
+    throw new ScenarioError('senders.count', s.senders.count, 'at most 2000 senders', {
+      ...(ctx.file !== undefined && { file: ctx.file }),
+      ...ctx.locate?.(['senders', 'count']),
+    });
   s.receiver.offline.forEach((w, i) => {
     if (w.to <= w.from) {
-      throw new ScenarioError(`receiver.offline.${i}.to`, w.to, `a block after from (${w.from})`, { ...(ctx.file !== undefined && { file: ctx.file }), ...ctx.locate?.(['receiver', 'offline', String(i), 'to']) });
+      throw new ScenarioError(`receiver.offline.${i}.to`, w.to, `a block after from (${w.from})`, {
+        ...(ctx.file !== undefined && { file: ctx.file }),
+        ...ctx.locate?.(['receiver', 'offline', String(i), 'to']),
+      });
     }
   });
   const paths = new Set<string>();
   s.resources.forEach((r, i) => {
-    if (paths.has(r.path)) throw new ScenarioError(`resources.${i}.path`, r.path, 'a path not used by another resource', { ...(ctx.file !== undefined && { file: ctx.file }), ...ctx.locate?.(['resources', String(i), 'path']) });
+    if (paths.has(r.path))
+      throw new ScenarioError(`resources.${i}.path`, r.path, 'a path not used by another resource', {
+        ...(ctx.file !== undefined && { file: ctx.file }),
+        ...ctx.locate?.(['resources', String(i), 'path']),
+      });
     paths.add(r.path);
   });
-  if (!s.resources.some((r) => r.weight > 0)) throw new ScenarioError('resources', s.resources.map((r) => r.weight), 'at least one resource with a weight above 0', { ...(ctx.file !== undefined && { file: ctx.file }) });
+  if (!s.resources.some((r) => r.weight > 0))
+    throw new ScenarioError(
+      'resources',
+      s.resources.map((r) => r.weight),
+      'at least one resource with a weight above 0',
+      { ...(ctx.file !== undefined && { file: ctx.file }) },
+    );
   const scenario: Scenario = { ...s, seeds: s.seeds.length > 0 ? s.seeds : [s.seed] };
   if (rawSweep !== undefined) scenario.sweep = checkSweep(rawSweep, raw as Record<string, unknown>, ctx);
   return scenario;

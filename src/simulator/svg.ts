@@ -21,7 +21,13 @@ export function esc(text: string): string {
 /** 1234567 → "1.23M"; fixed rules, no locale. */
 export function compact(v: number): string {
   const a = Math.abs(v);
-  const units: [number, string][] = [[1e15, 'P'], [1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  const units: [number, string][] = [
+    [1e15, 'P'],
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
   for (const [u, s] of units) if (a >= u) return `${trim((v / u).toFixed(2))}${s}`;
   return trim(v.toFixed(a < 10 && a !== Math.floor(a) ? 2 : 0));
 }
@@ -42,7 +48,10 @@ function ticks(max: number): number[] {
 function frame(title: string, xLabel: string, xMax: number, yMax: number, body: string, legend: string): string {
   const sx = (x: number) => M.left + (xMax > 0 ? (x / xMax) * (W - M.left - M.right) : 0);
   const sy = (y: number) => H - M.bottom - (yMax > 0 ? (y / yMax) * (H - M.top - M.bottom) : 0);
-  const yTicks = ticks(yMax).map((v) => `<line x1="${M.left}" x2="${W - M.right}" y1="${sy(v).toFixed(1)}" y2="${sy(v).toFixed(1)}" stroke="#eee"/><text x="${M.left - 4}" y="${(sy(v) + 4).toFixed(1)}" text-anchor="end">${compact(v)}</text>`);
+  const yTicks = ticks(yMax).map(
+    (v) =>
+      `<line x1="${M.left}" x2="${W - M.right}" y1="${sy(v).toFixed(1)}" y2="${sy(v).toFixed(1)}" stroke="#eee"/><text x="${M.left - 4}" y="${(sy(v) + 4).toFixed(1)}" text-anchor="end">${compact(v)}</text>`,
+  );
   const xTicks = xMax > 0 ? ticks(xMax).map((v) => `<text x="${sx(v).toFixed(1)}" y="${H - M.bottom + 14}" text-anchor="middle">${compact(v)}</text>`) : [];
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="10">
 <text x="${M.left}" y="14" font-size="12" font-weight="bold">${esc(title)}</text>
@@ -54,7 +63,10 @@ ${body}${legend}</svg>`;
 
 function legendOf(labels: string[]): string {
   return labels
-    .map((l, i) => `<rect x="${M.left + 8}" y="${M.top + 2 + i * 12}" width="8" height="8" fill="${PALETTE[i % PALETTE.length]}"/><text x="${M.left + 20}" y="${M.top + 10 + i * 12}">${esc(l)}</text>`)
+    .map(
+      (l, i) =>
+        `<rect x="${M.left + 8}" y="${M.top + 2 + i * 12}" width="8" height="8" fill="${PALETTE[i % PALETTE.length]}"/><text x="${M.left + 20}" y="${M.top + 10 + i * 12}">${esc(l)}</text>`,
+    )
     .join('');
 }
 
@@ -65,7 +77,10 @@ export function lineChart(title: string, xLabel: string, series: Series[]): stri
   const sx = (x: number) => M.left + (xMax > 0 ? (x / xMax) * (W - M.left - M.right) : 0);
   const sy = (y: number) => H - M.bottom - (yMax > 0 ? (y / yMax) * (H - M.top - M.bottom) : 0);
   const body = series
-    .map((s, i) => `<polyline fill="none" stroke-width="1.5" stroke="${PALETTE[i % PALETTE.length]}" points="${s.points.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ')}"/>`)
+    .map(
+      (s, i) =>
+        `<polyline fill="none" stroke-width="1.5" stroke="${PALETTE[i % PALETTE.length]}" points="${s.points.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ')}"/>`,
+    )
     .join('');
   return frame(title, xLabel, xMax, yMax, body, legendOf(series.length <= 10 ? series.map((s) => s.label) : []));
 }
@@ -86,7 +101,10 @@ export function barChart(title: string, bars: { label: string; value: number }[]
   const labels = bars
     .map((b, i) => {
       const x = (M.left + i * slot + slot / 2).toFixed(1);
-      const lines = b.label.split(' ').slice(0, 3).map((part, k) => `<tspan x="${x}" dy="${k === 0 ? 0 : 10}">${esc(part.length > 24 ? part.slice(0, 23) + '…' : part)}</tspan>`);
+      const lines = b.label
+        .split(' ')
+        .slice(0, 3)
+        .map((part, k) => `<tspan x="${x}" dy="${k === 0 ? 0 : 10}">${esc(part.length > 24 ? `${part.slice(0, 23)}…` : part)}</tspan>`);
       return `<text x="${x}" y="${H - M.bottom + 12}" text-anchor="middle" font-size="9">${lines.join('')}</text>`;
     })
     .join('');

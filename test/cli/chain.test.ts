@@ -21,9 +21,7 @@ function run(args: string[]): Run {
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return { child, stdout: () => stdout, stderr: () => stderr, exit };
 }
 
@@ -51,7 +49,20 @@ describe('cli: uraiden chain', function () {
   this.timeout(120_000);
 
   it('prints the §6 variables in export form, serves JSON-RPC at the printed URL, exits 0 on SIGINT', async () => {
-    const r = run(['chain', '--port', '0', '--print-env', '--senders', '2', '--confirmations', '7', '--challenge-period', '800', '--state-dir', '/tmp/some dir']);
+    const r = run([
+      'chain',
+      '--port',
+      '0',
+      '--print-env',
+      '--senders',
+      '2',
+      '--confirmations',
+      '7',
+      '--challenge-period',
+      '800',
+      '--state-dir',
+      '/tmp/some dir',
+    ]);
     try {
       await waitFor(r, /^export RDN_SENDER_1_PRIVATE_KEY=.*\n/m);
       const lines = r.stdout().trim().split('\n');

@@ -22,7 +22,10 @@ describe('uraiden conformance (CLI)', function () {
 
   it('refuses malformed cases with file:line: field, exit code 2', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'cases-'));
-    await writeFile(path.join(dir, 'payment.yaml'), 'id: rdn/payment/1\nrequirement: A payment is served, with 200\nspec: §3.2\nlevel: MUST\nsteps:\n  - mine: confirmations\n');
+    await writeFile(
+      path.join(dir, 'payment.yaml'),
+      'id: rdn/payment/1\nrequirement: A payment is served, with 200\nspec: §3.2\nlevel: MUST\nsteps:\n  - mine: confirmations\n',
+    );
     const r = await uraiden(['conformance', '--list', '--cases-dir', dir]);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.match(/payment\.yaml:6:\d+: steps\[0\]\.mine: /);
@@ -39,12 +42,22 @@ describe('uraiden conformance (CLI)', function () {
     const known = path.join(reports, 'known.json');
     await writeFile(known, JSON.stringify({ 'rdn/paywall/1': 'resets the connection' }));
     const r = await uraiden([
-      'conformance', '--target-cmd', `node ${path.join(FIXTURES, 'bad-target.mjs')}`,
-      '--cases', 'rdn/headers/13,rdn/chain/2,rdn/paywall/1,rdn/paywall/3,rdn/payment/13,rdn/rest/1',
-      '--case-timeout', '4000', '--report-dir', reports, '--expected-failures', known,
+      'conformance',
+      '--target-cmd',
+      `node ${path.join(FIXTURES, 'bad-target.mjs')}`,
+      '--cases',
+      'rdn/headers/13,rdn/chain/2,rdn/paywall/1,rdn/paywall/3,rdn/payment/13,rdn/rest/1',
+      '--case-timeout',
+      '4000',
+      '--report-dir',
+      reports,
+      '--expected-failures',
+      known,
     ]);
     expect(r.code, r.stdout + r.stderr).to.equal(1);
-    const json = JSON.parse(await readFile(path.join(reports, 'conformance.json'), 'utf8')) as { results: { id: string; outcome: string; message?: string; expectedFailure?: string }[] };
+    const json = JSON.parse(await readFile(path.join(reports, 'conformance.json'), 'utf8')) as {
+      results: { id: string; outcome: string; message?: string; expectedFailure?: string }[];
+    };
     const by = Object.fromEntries(json.results.map((x) => [x.id, x]));
     expect(by['rdn/headers/13']).to.include({ outcome: 'error' });
     expect(by['rdn/headers/13']?.message).to.match(/not a valid HTTP answer|parse|HPE/i);

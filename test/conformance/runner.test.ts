@@ -7,7 +7,7 @@ import { balanceMessageHash, closingMessageHash, recoverBalanceProofSigner } fro
 
 const key = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318';
 const signer = new Wallet(key).address;
-const m = { receiver: '0x' + '22'.repeat(20), openBlock: 1234, balance: 55n, contract: '0x' + '33'.repeat(20) };
+const m = { receiver: `0x${'22'.repeat(20)}`, openBlock: 1234, balance: 55n, contract: `0x${'33'.repeat(20)}` };
 const sig = signHash(key, balanceHash(m.receiver, m.openBlock, m.balance, m.contract));
 const id = (s: string) => s;
 
@@ -45,7 +45,9 @@ describe('conformance runner: matchers', () => {
   const res = (status: number, headers: Record<string, string> = {}, body = '') => ({ status, headers, setCookies: [], body });
 
   it('partial JSON: strings vs numbers, addresses in any case, regexes, array elements', () => {
-    expect(matchJson({ a: 5, b: '0xABCDEFabcdef0123456789012345678901234567' }, { a: '5', b: '0xabcdefabcdef0123456789012345678901234567', c: 1 }, 'body', id)).to.deep.equal([]);
+    expect(
+      matchJson({ a: 5, b: '0xABCDEFabcdef0123456789012345678901234567' }, { a: '5', b: '0xabcdefabcdef0123456789012345678901234567', c: 1 }, 'body', id),
+    ).to.deep.equal([]);
     expect(matchJson({ sig: '/^0x[0-9a-f]+$/' }, { sig: '0x12' }, 'body', id)).to.deep.equal([]);
     expect(matchJson([{ x: 1 }], [{ x: 2 }, { x: 1, y: 3 }], 'body', id)).to.deep.equal([]);
     expect(matchJson({ a: 5 }, { a: 6 }, 'body', id)[0]).to.match(/body\.a/);
@@ -63,7 +65,9 @@ describe('conformance runner: matchers', () => {
 
   it('headers and bodies', () => {
     const r = res(200, { 'rdn-sender-balance': '10', 'rdn-receiver-address': '0xaa' }, 'hello');
-    expect(checkHttp({ headers: { 'RDN-Sender-Balance': 10, 'RDN-Receiver-Address': { iequals: '0xAA' }, 'RDN-Cost': { absent: true } }, body: 'hello' }, r, id)).to.deep.equal([]);
+    expect(
+      checkHttp({ headers: { 'RDN-Sender-Balance': 10, 'RDN-Receiver-Address': { iequals: '0xAA' }, 'RDN-Cost': { absent: true } }, body: 'hello' }, r, id),
+    ).to.deep.equal([]);
     expect(checkHttp({ headers: { 'RDN-Cost': { present: true } } }, r, id)[0]).to.match(/RDN-Cost absent/);
     expect(checkHttp({ body: { not_equals: 'hello' } }, r, id)[0]).to.match(/content was served/);
   });

@@ -51,7 +51,10 @@ steps:
   - mine: 1
     reorg: 2
 `);
-    expect(p.map((x) => [x.line, x.field])).to.deep.equal([[8, 'steps[0]'], [9, 'steps[1]']]);
+    expect(p.map((x) => [x.line, x.field])).to.deep.equal([
+      [8, 'steps[0]'],
+      [9, 'steps[1]'],
+    ]);
     expect(p[0]?.message).to.match(/exactly one action/);
   });
 
@@ -82,7 +85,10 @@ steps:
     const dir = await mkdtemp(path.join(os.tmpdir(), 'cases-'));
     await writeFile(path.join(dir, 'payment.yaml'), `${HEAD}steps:\n  - mine: -1\n`);
     await writeFile(path.join(dir, 'close.yaml'), `${HEAD.replace('payment', 'close')}steps:\n  - settle: { channel: zz }\n`);
-    const err = await loadCases(dir).then(() => undefined, (e: unknown) => e);
+    const err = await loadCases(dir).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(CaseFormatError);
     const text = (err as CaseFormatError).message;
     expect(text).to.match(/payment\.yaml:8:\d+: steps\[0\]\.mine/);
@@ -96,7 +102,11 @@ steps:
     const areas = new Set(cases.map((c) => c.id.split('/')[1]));
     for (const a of ['signature', 'headers', 'payment', 'proof', 'channel', 'chain', 'close', 'restart', 'rest', 'paywall']) expect(areas).to.include(a);
     for (const c of cases) expect(c.spec).to.match(/^§[1-6]/);
-    for (const s of ['§1.4', '§3.1', '§3.2', '§4', '§5']) expect(cases.some((c) => c.spec === s), s).to.equal(true);
+    for (const s of ['§1.4', '§3.1', '§3.2', '§4', '§5'])
+      expect(
+        cases.some((c) => c.spec === s),
+        s,
+      ).to.equal(true);
   });
 
   it('names only existing cases in conformance/faults.json (the self-test map)', async () => {

@@ -43,7 +43,9 @@ const ABI_0_2_0 = [
 
 describe('§2 external ABI', () => {
   it('§2 RaidenMicroTransferChannels has exactly the µRaiden 0.2.0 ABI', () => {
-    const ours = Interface.from(artifact('RaidenMicroTransferChannels').abi as never).format(false).sort();
+    const ours = Interface.from(artifact('RaidenMicroTransferChannels').abi as never)
+      .format(false)
+      .sort();
     const expected = Interface.from(ABI_0_2_0).format(false).sort();
     expect(ours).to.deep.equal(expected);
   });
@@ -51,9 +53,15 @@ describe('§2 external ABI', () => {
   it('§2 TestToken offers ERC20, the ERC223 transfer and mint', () => {
     const token = Interface.from(artifact('TestToken').abi as never);
     for (const signature of [
-      'transfer(address,uint256)', 'transfer(address,uint256,bytes)', 'transferFrom(address,address,uint256)',
-      'approve(address,uint256)', 'allowance(address,address)', 'balanceOf(address)', 'totalSupply()',
-      'decimals()', 'mint(address,uint256)',
+      'transfer(address,uint256)',
+      'transfer(address,uint256,bytes)',
+      'transferFrom(address,address,uint256)',
+      'approve(address,uint256)',
+      'allowance(address,address)',
+      'balanceOf(address)',
+      'totalSupply()',
+      'decimals()',
+      'mint(address,uint256)',
     ]) {
       expect(token.getFunction(signature), signature).to.not.equal(null);
     }

@@ -76,7 +76,7 @@ export function eventsOf(receipt: TransactionReceipt, iface: Interface, address:
     const parsed = iface.parseLog(log);
     if (!parsed) continue;
     const args: Record<string, unknown> = {};
-    parsed.fragment.inputs.forEach((input, i) => (args[input.name] = parsed.args[i]));
+    for (const [i, input] of parsed.fragment.inputs.entries()) args[input.name] = parsed.args[i];
     out.push({ name: parsed.name, args, topics: log.topics });
   }
   return out;

@@ -35,14 +35,24 @@ describe('§2 channel lifecycle', () => {
     // The sender tries to close at 6 although the receiver holds a proof of 12 (§4 dispute).
     await mined(c.channels.connect(sender.wallet).uncooperativeClose(receiver.address, openBlock, 6n * TOKEN));
     await c.mine(CHALLENGE_PERIOD - 10);
-    const disputed = await mined(c.channels.connect(receiver.wallet).cooperativeClose(
-      receiver.address, openBlock, 12n * TOKEN,
-      await proof(c, sender, receiver.address, openBlock, 12n * TOKEN),
-      await closing(c, receiver, sender.address, openBlock, 12n * TOKEN)));
+    const disputed = await mined(
+      c.channels
+        .connect(receiver.wallet)
+        .cooperativeClose(
+          receiver.address,
+          openBlock,
+          12n * TOKEN,
+          await proof(c, sender, receiver.address, openBlock, 12n * TOKEN),
+          await closing(c, receiver, sender.address, openBlock, 12n * TOKEN),
+        ),
+    );
     const [settled] = eventsOf(disputed, c.channels.interface, contract);
     expect(settled?.args).to.deep.equal({
-      _sender_address: sender.address, _receiver_address: receiver.address,
-      _open_block_number: BigInt(openBlock), _balance: 12n * TOKEN, _receiver_tokens: 8n * TOKEN,
+      _sender_address: sender.address,
+      _receiver_address: receiver.address,
+      _open_block_number: BigInt(openBlock),
+      _balance: 12n * TOKEN,
+      _receiver_tokens: 8n * TOKEN,
     });
 
     const [senderEnd, receiverEnd, held] = await balances(c, sender.address, receiver.address, contract);

@@ -36,9 +36,7 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       expect(await contract.trusted_contracts(eoa)).to.equal(false);
       const receipt = await c().provider.getTransactionReceipt(contract.deploymentTransaction()!.hash);
       const events = eventsOf(receipt!, contract.interface, await contract.getAddress());
-      expect(events.map((e) => [e.name, e.args._trusted_contract_address, e.args._trusted_status])).to.deep.equal([
-        ['TrustedContract', delegate, true],
-      ]);
+      expect(events.map((e) => [e.name, e.args._trusted_contract_address, e.args._trusted_status])).to.deep.equal([['TrustedContract', delegate, true]]);
     });
 
     it('§2 refuses a zero token address', async () => {
@@ -68,8 +66,9 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       const { token, channels, accounts } = c();
       const [sender] = accounts.senders;
       const receipt = await mined(
-        token.connect(sender!.wallet)['transfer(address,uint256,bytes)'](
-          await channels.getAddress(), 10n * TOKEN, openData(sender!.address, accounts.receiver.address)),
+        token
+          .connect(sender!.wallet)
+          ['transfer(address,uint256,bytes)'](await channels.getAddress(), 10n * TOKEN, openData(sender!.address, accounts.receiver.address)),
       );
       const [event] = eventsOf(receipt, channels.interface, await channels.getAddress());
       expect(event?.name).to.equal('ChannelCreated');
@@ -83,8 +82,9 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       const [sender] = accounts.senders;
       const openBlock = await openChannel(c(), sender!, accounts.receiver.address, 5n);
       const receipt = await mined(
-        token.connect(sender!.wallet)['transfer(address,uint256,bytes)'](
-          await channels.getAddress(), 7n, topUpData(sender!.address, accounts.receiver.address, openBlock)),
+        token
+          .connect(sender!.wallet)
+          ['transfer(address,uint256,bytes)'](await channels.getAddress(), 7n, topUpData(sender!.address, accounts.receiver.address, openBlock)),
       );
       const [event] = eventsOf(receipt, channels.interface, await channels.getAddress());
       expect(event?.name).to.equal('ChannelToppedUp');
@@ -107,8 +107,9 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       const huge = 2n ** 192n;
       await mined(token.mint(sender!.address, huge));
       await expectRevert(
-        token.connect(sender!.wallet)['transfer(address,uint256,bytes)'](
-          await channels.getAddress(), huge, openData(sender!.address, accounts.receiver.address)),
+        token
+          .connect(sender!.wallet)
+          ['transfer(address,uint256,bytes)'](await channels.getAddress(), huge, openData(sender!.address, accounts.receiver.address)),
         'deposit > uint192',
       );
     });
@@ -118,10 +119,7 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
         const { token, channels, accounts } = c();
         const [sender] = accounts.senders;
         const data = `0x${`${sender!.address.slice(2)}${accounts.receiver.address.slice(2)}${'00'.repeat(10)}`.slice(0, length * 2)}`;
-        await expectRevert(
-          token.connect(sender!.wallet)['transfer(address,uint256,bytes)'](await channels.getAddress(), 1n, data),
-          'bad data length',
-        );
+        await expectRevert(token.connect(sender!.wallet)['transfer(address,uint256,bytes)'](await channels.getAddress(), 1n, data), 'bad data length');
       });
     }
 
@@ -129,8 +127,7 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       const { token, channels, accounts } = c();
       const [sender, other] = accounts.senders;
       await expectRevert(
-        token.connect(sender!.wallet)['transfer(address,uint256,bytes)'](
-          await channels.getAddress(), 1n, openData(other!.address, accounts.receiver.address)),
+        token.connect(sender!.wallet)['transfer(address,uint256,bytes)'](await channels.getAddress(), 1n, openData(other!.address, accounts.receiver.address)),
         'sender mismatch',
       );
     });
@@ -207,10 +204,7 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
     it('§2 refuses a caller that is not trusted', async () => {
       const { channels, accounts } = c();
       const [sender] = accounts.senders;
-      await expectRevert(
-        channels.connect(sender!.wallet).createChannelDelegate(sender!.address, accounts.receiver.address, 0n),
-        'not trusted',
-      );
+      await expectRevert(channels.connect(sender!.wallet).createChannelDelegate(sender!.address, accounts.receiver.address, 0n), 'not trusted');
     });
 
     it('§2 refuses a removed trusted contract', async () => {
@@ -242,8 +236,10 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       const [event] = eventsOf(receipt, channels.interface, await channels.getAddress());
       expect(event?.name).to.equal('ChannelToppedUp');
       expect(event?.args).to.deep.equal({
-        _sender_address: sender.address, _receiver_address: accounts.receiver.address,
-        _open_block_number: BigInt(openBlock), _added_deposit: 90n * TOKEN,
+        _sender_address: sender.address,
+        _receiver_address: accounts.receiver.address,
+        _open_block_number: BigInt(openBlock),
+        _added_deposit: 90n * TOKEN,
       });
       expect((await channels.getChannelInfo(sender.address, accounts.receiver.address, openBlock))[1]).to.equal(90n * TOKEN + 10n);
     });
@@ -283,10 +279,7 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       await mined(token.mint(await delegate.getAddress(), 4n));
       await mined(delegate.topUp(sender.address, accounts.receiver.address, openBlock, 4n));
       expect((await channels.getChannelInfo(sender.address, accounts.receiver.address, openBlock))[1]).to.equal(14n);
-      await expectRevert(
-        channels.connect(sender.wallet).topUpDelegate(sender.address, accounts.receiver.address, openBlock, 1n),
-        'not trusted',
-      );
+      await expectRevert(channels.connect(sender.wallet).topUpDelegate(sender.address, accounts.receiver.address, openBlock, 1n), 'not trusted');
     });
   });
 
@@ -309,8 +302,10 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       const [event] = eventsOf(receipt, channels.interface, await channels.getAddress());
       expect(event?.name).to.equal('ChannelWithdraw');
       expect(event?.args).to.deep.equal({
-        _sender_address: sender.address, _receiver_address: accounts.receiver.address,
-        _open_block_number: BigInt(openBlock), _withdrawn_balance: 15n,
+        _sender_address: sender.address,
+        _receiver_address: accounts.receiver.address,
+        _open_block_number: BigInt(openBlock),
+        _withdrawn_balance: 15n,
       });
       const key = await channels.getKey(sender.address, accounts.receiver.address, openBlock);
       expect(await channels.withdrawn_balances(key)).to.equal(45n);
@@ -358,17 +353,27 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       const sender = accounts.senders[0]!;
       const openBlock = await openChannel(c(), sender, accounts.receiver.address, 100n);
       const before = await token.balanceOf(sender.address);
-      const receipt = await mined(channels.connect(accounts.thirdParty.wallet).cooperativeClose(
-        accounts.receiver.address, openBlock, 40n,
-        await proof(c(), sender, accounts.receiver.address, openBlock, 40n),
-        await closing(c(), accounts.receiver, sender.address, openBlock, 40n)));
+      const receipt = await mined(
+        channels
+          .connect(accounts.thirdParty.wallet)
+          .cooperativeClose(
+            accounts.receiver.address,
+            openBlock,
+            40n,
+            await proof(c(), sender, accounts.receiver.address, openBlock, 40n),
+            await closing(c(), accounts.receiver, sender.address, openBlock, 40n),
+          ),
+      );
       expect(await token.balanceOf(accounts.receiver.address)).to.equal(40n);
       expect(await token.balanceOf(sender.address)).to.equal(before + 60n);
       const [event] = eventsOf(receipt, channels.interface, await channels.getAddress());
       expect(event?.name).to.equal('ChannelSettled');
       expect(event?.args).to.deep.equal({
-        _sender_address: sender.address, _receiver_address: accounts.receiver.address,
-        _open_block_number: BigInt(openBlock), _balance: 40n, _receiver_tokens: 40n,
+        _sender_address: sender.address,
+        _receiver_address: accounts.receiver.address,
+        _open_block_number: BigInt(openBlock),
+        _balance: 40n,
+        _receiver_tokens: 40n,
       });
       await expectRevert(channels.getChannelInfo(sender.address, accounts.receiver.address, openBlock), 'no channel');
     });
@@ -377,10 +382,16 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       const { channels, accounts } = c();
       const sender = accounts.senders[0]!;
       const openBlock = await openChannel(c(), sender, accounts.receiver.address, 100n);
-      await expectRevert(channels.cooperativeClose(
-        accounts.receiver.address, openBlock, 40n,
-        await proof(c(), sender, accounts.receiver.address, openBlock, 40n),
-        await closing(c(), accounts.thirdParty, sender.address, openBlock, 40n)), 'closing signer mismatch');
+      await expectRevert(
+        channels.cooperativeClose(
+          accounts.receiver.address,
+          openBlock,
+          40n,
+          await proof(c(), sender, accounts.receiver.address, openBlock, 40n),
+          await closing(c(), accounts.thirdParty, sender.address, openBlock, 40n),
+        ),
+        'closing signer mismatch',
+      );
     });
 
     it('§2 refuses signatures over another balance, a balance above the deposit, a missing channel', async () => {
@@ -388,12 +399,36 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       const sender = accounts.senders[0]!;
       const r = accounts.receiver;
       const openBlock = await openChannel(c(), sender, r.address, 100n);
-      await expectRevert(channels.cooperativeClose(r.address, openBlock, 41n,
-        await proof(c(), sender, r.address, openBlock, 41n), await closing(c(), r, sender.address, openBlock, 40n)), 'closing signer mismatch');
-      await expectRevert(channels.cooperativeClose(r.address, openBlock, 101n,
-        await proof(c(), sender, r.address, openBlock, 101n), await closing(c(), r, sender.address, openBlock, 101n)), 'balance > deposit');
-      await expectRevert(channels.cooperativeClose(r.address, openBlock + 1, 1n,
-        await proof(c(), sender, r.address, openBlock + 1, 1n), await closing(c(), r, sender.address, openBlock + 1, 1n)), 'no channel');
+      await expectRevert(
+        channels.cooperativeClose(
+          r.address,
+          openBlock,
+          41n,
+          await proof(c(), sender, r.address, openBlock, 41n),
+          await closing(c(), r, sender.address, openBlock, 40n),
+        ),
+        'closing signer mismatch',
+      );
+      await expectRevert(
+        channels.cooperativeClose(
+          r.address,
+          openBlock,
+          101n,
+          await proof(c(), sender, r.address, openBlock, 101n),
+          await closing(c(), r, sender.address, openBlock, 101n),
+        ),
+        'balance > deposit',
+      );
+      await expectRevert(
+        channels.cooperativeClose(
+          r.address,
+          openBlock + 1,
+          1n,
+          await proof(c(), sender, r.address, openBlock + 1, 1n),
+          await closing(c(), r, sender.address, openBlock + 1, 1n),
+        ),
+        'no channel',
+      );
     });
 
     it('§2 refuses a balance below what was withdrawn', async () => {
@@ -402,8 +437,16 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       const r = accounts.receiver;
       const openBlock = await openChannel(c(), sender, r.address, 100n);
       await mined(channels.connect(r.wallet).withdraw(openBlock, 50n, await proof(c(), sender, r.address, openBlock, 50n)));
-      await expectRevert(channels.cooperativeClose(r.address, openBlock, 49n,
-        await proof(c(), sender, r.address, openBlock, 49n), await closing(c(), r, sender.address, openBlock, 49n)), 'balance < withdrawn');
+      await expectRevert(
+        channels.cooperativeClose(
+          r.address,
+          openBlock,
+          49n,
+          await proof(c(), sender, r.address, openBlock, 49n),
+          await closing(c(), r, sender.address, openBlock, 49n),
+        ),
+        'balance < withdrawn',
+      );
     });
   });
 
@@ -420,8 +463,10 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       const [event] = eventsOf(receipt, channels.interface, await channels.getAddress());
       expect(event?.name).to.equal('ChannelCloseRequested');
       expect(event?.args).to.deep.equal({
-        _sender_address: sender.address, _receiver_address: accounts.receiver.address,
-        _open_block_number: BigInt(openBlock), _balance: 25n,
+        _sender_address: sender.address,
+        _receiver_address: accounts.receiver.address,
+        _open_block_number: BigInt(openBlock),
+        _balance: 25n,
       });
     });
 
@@ -463,10 +508,7 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       await longPeriod.waitForDeployment();
       await mined(token.connect(sender.wallet).approve(await longPeriod.getAddress(), 1n));
       const opened = await mined(longPeriod.connect(sender.wallet).createChannel(accounts.receiver.address, 1n));
-      await expectRevert(
-        longPeriod.connect(sender.wallet).uncooperativeClose(accounts.receiver.address, opened.blockNumber, 1n),
-        'settle block overflow',
-      );
+      await expectRevert(longPeriod.connect(sender.wallet).uncooperativeClose(accounts.receiver.address, opened.blockNumber, 1n), 'settle block overflow');
     });
   });
 
@@ -570,13 +612,15 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       const tokenAddress = await token.getAddress();
       const address = await channels.getAddress();
       const added = await mined(channels.addTrustedContracts([tokenAddress, accounts.thirdParty.address]));
-      expect(eventsOf(added, channels.interface, address).map((e) => [e.name, e.args._trusted_contract_address, e.args._trusted_status]))
-        .to.deep.equal([['TrustedContract', tokenAddress, true]]);
+      expect(eventsOf(added, channels.interface, address).map((e) => [e.name, e.args._trusted_contract_address, e.args._trusted_status])).to.deep.equal([
+        ['TrustedContract', tokenAddress, true],
+      ]);
       expect(await channels.trusted_contracts(tokenAddress)).to.equal(true);
       expect(await channels.trusted_contracts(accounts.thirdParty.address)).to.equal(false);
       const removed = await mined(channels.removeTrustedContracts([tokenAddress, accounts.thirdParty.address]));
-      expect(eventsOf(removed, channels.interface, address).map((e) => [e.args._trusted_contract_address, e.args._trusted_status]))
-        .to.deep.equal([[tokenAddress, false]]);
+      expect(eventsOf(removed, channels.interface, address).map((e) => [e.args._trusted_contract_address, e.args._trusted_status])).to.deep.equal([
+        [tokenAddress, false],
+      ]);
       expect(await channels.trusted_contracts(tokenAddress)).to.equal(false);
     });
 

@@ -4,12 +4,8 @@
  */
 import { Signature, SigningKey, getBytes, hexlify, keccak256, solidityPacked, solidityPackedKeccak256, toUtf8Bytes } from 'ethers';
 
-const BALANCE_SCHEMA = keccak256(
-  toUtf8Bytes('string message_idaddress receiveruint32 block_createduint192 balanceaddress contract'),
-);
-const CLOSING_SCHEMA = keccak256(
-  toUtf8Bytes('string message_idaddress senderuint32 block_createduint192 balanceaddress contract'),
-);
+const BALANCE_SCHEMA = keccak256(toUtf8Bytes('string message_idaddress receiveruint32 block_createduint192 balanceaddress contract'));
+const CLOSING_SCHEMA = keccak256(toUtf8Bytes('string message_idaddress senderuint32 block_createduint192 balanceaddress contract'));
 
 export function balanceHash(receiver: string, openBlock: number, balance: bigint, contract: string): string {
   const data = solidityPackedKeccak256(

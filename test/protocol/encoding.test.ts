@@ -50,7 +50,7 @@ describe('protocol: addresses (§3.1, EIP-55)', () => {
   it('EIP-55: checksums the EIP test vectors from lower and upper case', () => {
     for (const v of vectors) {
       expect(toChecksumAddress(v.toLowerCase())).to.equal(v);
-      expect(toChecksumAddress('0x' + v.slice(2).toUpperCase())).to.equal(v);
+      expect(toChecksumAddress(`0x${v.slice(2).toUpperCase()}`)).to.equal(v);
     }
   });
 
@@ -67,11 +67,21 @@ describe('protocol: addresses (§3.1, EIP-55)', () => {
     expect(toChecksumAddress(wrong)).to.equal('0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed');
   });
 
-  for (const bad of ['', '0x', '5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed', '0X5aaeb6053f3e94c9b9a09f33669435e7ef1beaed',
-    '0x5aaeb6053f3e94c9b9a09f33669435e7ef1bea', '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed00', '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaeg',
-    ' 0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed', 'example.eth']) {
+  for (const bad of [
+    '',
+    '0x',
+    '5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
+    '0X5aaeb6053f3e94c9b9a09f33669435e7ef1beaed',
+    '0x5aaeb6053f3e94c9b9a09f33669435e7ef1bea',
+    '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed00',
+    '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaeg',
+    ' 0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed',
+    'example.eth',
+  ]) {
     it(`refuses ${JSON.stringify(bad)} with InvalidAddressError carrying the value`, () => {
-      expect(() => toChecksumAddress(bad)).to.throw(InvalidAddressError).with.property('value', bad);
+      expect(() => toChecksumAddress(bad))
+        .to.throw(InvalidAddressError)
+        .with.property('value', bad);
       expect(isAddress(bad)).to.equal(false);
     });
   }
@@ -80,7 +90,9 @@ describe('protocol: addresses (§3.1, EIP-55)', () => {
     const a = vectors[4]!;
     expect(sameAddress(a, a.toLowerCase())).to.equal(true);
     expect(sameAddress(a, vectors[5]!)).to.equal(false);
-    expect(() => sameAddress(a, '0x1234')).to.throw(InvalidAddressError).with.property('value', '0x1234');
+    expect(() => sameAddress(a, '0x1234'))
+      .to.throw(InvalidAddressError)
+      .with.property('value', '0x1234');
     expect(() => sameAddress('nope', a)).to.throw(InvalidAddressError);
   });
 });
@@ -139,7 +151,13 @@ describe('protocol: message hashes (§1.1–§1.3)', () => {
 
   const m = { receiver: addressOf('r'), openBlock: 1, balance: 1n, contract: addressOf('c') };
   it('§1.1 refuses an open block beyond uint32 or negative with OutOfRangeError (field, value, bounds)', () => {
-    const err = (() => { try { balanceMessageHash({ ...m, openBlock: 2 ** 32 }); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        balanceMessageHash({ ...m, openBlock: 2 ** 32 });
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(err).to.be.instanceOf(OutOfRangeError);
     expect(err).to.include({ field: 'openBlock', value: 2n ** 32n, min: 0n, max: MAX_UINT32, code: 'OUT_OF_RANGE' });
     expect(() => closingMessageHash({ sender: m.receiver, openBlock: -1, balance: 1n, contract: m.contract })).to.throw(OutOfRangeError);
@@ -147,18 +165,26 @@ describe('protocol: message hashes (§1.1–§1.3)', () => {
 
   it('§1.1 refuses a non-integer open block with InvalidIntegerError', () => {
     for (const openBlock of [1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
-      expect(() => balanceMessageHash({ ...m, openBlock })).to.throw(InvalidIntegerError).with.property('field', 'openBlock');
+      expect(() => balanceMessageHash({ ...m, openBlock }))
+        .to.throw(InvalidIntegerError)
+        .with.property('field', 'openBlock');
     }
   });
 
   it('§1.1 refuses a balance beyond uint192 or negative, and a non-bigint balance', () => {
-    expect(() => balanceMessageHash({ ...m, balance: MAX_UINT192 + 1n })).to.throw(OutOfRangeError).with.property('value', MAX_UINT192 + 1n);
-    expect(() => balanceMessageHash({ ...m, balance: -1n })).to.throw(OutOfRangeError).with.property('field', 'balance');
+    expect(() => balanceMessageHash({ ...m, balance: MAX_UINT192 + 1n }))
+      .to.throw(OutOfRangeError)
+      .with.property('value', MAX_UINT192 + 1n);
+    expect(() => balanceMessageHash({ ...m, balance: -1n }))
+      .to.throw(OutOfRangeError)
+      .with.property('field', 'balance');
     expect(() => balanceMessageHash({ ...m, balance: 5 as unknown as bigint })).to.throw(InvalidIntegerError);
   });
 
   it('§1.1 refuses invalid addresses in messages', () => {
-    expect(() => balanceMessageHash({ ...m, receiver: '0x12' })).to.throw(InvalidAddressError).with.property('value', '0x12');
+    expect(() => balanceMessageHash({ ...m, receiver: '0x12' }))
+      .to.throw(InvalidAddressError)
+      .with.property('value', '0x12');
     expect(() => closingMessageHash({ sender: m.receiver, openBlock: 1, balance: 1n, contract: 'x' })).to.throw(InvalidAddressError);
   });
 });
@@ -183,7 +209,7 @@ describe('protocol: channel key and ERC223 data (§1.5)', () => {
   });
 
   it('§1.5 outputs are lower-case hex whatever the input case', () => {
-    const upper = '0x' + sender.slice(2).toUpperCase();
+    const upper = `0x${sender.slice(2).toUpperCase()}`;
     expect(encodeOpenData(upper, receiver)).to.equal(encodeOpenData(sender, receiver));
     expect(encodeOpenData(upper, receiver)).to.match(/^0x[0-9a-f]+$/);
   });
@@ -191,7 +217,9 @@ describe('protocol: channel key and ERC223 data (§1.5)', () => {
   it('§1.5 range and address checks', () => {
     expect(() => channelKey(sender, receiver, 2 ** 32)).to.throw(OutOfRangeError);
     expect(() => encodeTopUpData(sender, receiver, -1)).to.throw(OutOfRangeError);
-    expect(() => encodeOpenData(sender, 'bob')).to.throw(InvalidAddressError).with.property('value', 'bob');
+    expect(() => encodeOpenData(sender, 'bob'))
+      .to.throw(InvalidAddressError)
+      .with.property('value', 'bob');
   });
 });
 
@@ -199,7 +227,13 @@ describe('protocol: channel events (§2)', () => {
   const iface = new ethers.Interface(CHANNELS_ABI);
 
   it('CHANNEL_EVENT_TOPICS are the topic0 of the five §2 events', () => {
-    for (const [kind, name] of [['created', 'ChannelCreated'], ['toppedUp', 'ChannelToppedUp'], ['closeRequested', 'ChannelCloseRequested'], ['settled', 'ChannelSettled'], ['withdraw', 'ChannelWithdraw']] as const) {
+    for (const [kind, name] of [
+      ['created', 'ChannelCreated'],
+      ['toppedUp', 'ChannelToppedUp'],
+      ['closeRequested', 'ChannelCloseRequested'],
+      ['settled', 'ChannelSettled'],
+      ['withdraw', 'ChannelWithdraw'],
+    ] as const) {
       expect(CHANNEL_EVENT_TOPICS[kind], name).to.equal(iface.getEvent(name)!.topicHash);
     }
   });
@@ -209,10 +243,22 @@ describe('protocol: channel events (§2)', () => {
     const receiver = '0x00000000000000000000000000000000000000bb';
     const created = iface.encodeEventLog('ChannelCreated', [sender, receiver, 100n]);
     expect(decodeChannelLog({ ...created, blockNumber: 42, logIndex: 3 })).to.deep.equal({
-      kind: 'created', sender: ethers.getAddress(sender), receiver: ethers.getAddress(receiver), openBlock: 42, block: 42, logIndex: 3, deposit: 100n,
+      kind: 'created',
+      sender: ethers.getAddress(sender),
+      receiver: ethers.getAddress(receiver),
+      openBlock: 42,
+      block: 42,
+      logIndex: 3,
+      deposit: 100n,
     });
     const settled = iface.encodeEventLog('ChannelSettled', [sender, receiver, 7, 30n, 25n]);
-    expect(decodeChannelLog({ ...settled, blockNumber: 99, logIndex: 0 })).to.deep.include({ kind: 'settled', openBlock: 7, block: 99, balance: 30n, receiverTokens: 25n });
+    expect(decodeChannelLog({ ...settled, blockNumber: 99, logIndex: 0 })).to.deep.include({
+      kind: 'settled',
+      openBlock: 7,
+      block: 99,
+      balance: 30n,
+      receiverTokens: 25n,
+    });
     const other = iface.encodeFunctionData('token');
     expect(decodeChannelLog({ topics: [ethers.id('Transfer(address,address,uint256)')], data: other, blockNumber: 1, logIndex: 0 })).to.equal(undefined);
   });

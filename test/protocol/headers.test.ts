@@ -73,9 +73,7 @@ describe('protocol: header names (§3.1)', () => {
       invalidBalanceProof: 'RDN-Invalid-Balance-Proof',
       invalidAmount: 'RDN-Invalid-Amount',
     });
-    expect(ERROR_FLAGS).to.deep.equal([
-      'RDN-Insufficient-Confirmations', 'RDN-Nonexisting-Channel', 'RDN-Invalid-Balance-Proof', 'RDN-Invalid-Amount',
-    ]);
+    expect(ERROR_FLAGS).to.deep.equal(['RDN-Insufficient-Confirmations', 'RDN-Nonexisting-Channel', 'RDN-Invalid-Balance-Proof', 'RDN-Invalid-Amount']);
   });
 });
 
@@ -95,7 +93,14 @@ describe('protocol: parsePaymentHeaders (§3.1, §3.2 step 3)', () => {
 
   it('§3.1 parses a full payment: EIP-55 addresses, numbers, normalised signature', () => {
     expect(parsePaymentHeaders(getter({ ...valid, [HEADER.payment]: '5' }))).to.deep.equal({
-      kind: 'payment', sender, receiver, contract, openBlock: 77, balance: 150n, signature, payment: 5n,
+      kind: 'payment',
+      sender,
+      receiver,
+      contract,
+      openBlock: 77,
+      balance: 150n,
+      signature,
+      payment: 5n,
     });
   });
 
@@ -113,7 +118,7 @@ describe('protocol: parsePaymentHeaders (§3.1, §3.2 step 3)', () => {
   });
 
   it('§3.1 compares addresses case-insensitively: lower case and wrong checksums are accepted and re-cased', () => {
-    const wrongCase = '0x' + sender.slice(2, 10).toUpperCase() + sender.slice(10).toLowerCase();
+    const wrongCase = `0x${sender.slice(2, 10).toUpperCase()}${sender.slice(10).toLowerCase()}`;
     const parsed = parsePaymentHeaders(getter({ ...valid, [HEADER.sender]: wrongCase, [HEADER.receiver]: receiver.toLowerCase() }));
     expect(parsed).to.include({ sender, receiver });
   });
@@ -132,14 +137,25 @@ describe('protocol: parsePaymentHeaders (§3.1, §3.2 step 3)', () => {
   it('§1.1 accepts the extremes: open block 2^32 − 1, balance 2^192 − 1 and 0', () => {
     const max192 = (2n ** 192n - 1n).toString();
     expect(parsePaymentHeaders(getter({ ...valid, [HEADER.openBlock]: '4294967295', [HEADER.balance]: max192, [HEADER.senderBalance]: max192 }))).to.include({
-      openBlock: 4294967295, balance: 2n ** 192n - 1n,
+      openBlock: 4294967295,
+      balance: 2n ** 192n - 1n,
     });
-    expect(parsePaymentHeaders(getter({ ...valid, [HEADER.balance]: '0', [HEADER.senderBalance]: '0', [HEADER.openBlock]: '0' }))).to.include({ balance: 0n, openBlock: 0 });
+    expect(parsePaymentHeaders(getter({ ...valid, [HEADER.balance]: '0', [HEADER.senderBalance]: '0', [HEADER.openBlock]: '0' }))).to.include({
+      balance: 0n,
+      openBlock: 0,
+    });
   });
 
   const malformedIntegers: [string, string][] = [
-    ['negative', '-1'], ['leading +', '+1'], ['hex', '0x10'], ['exponent', '1e3'], ['fraction', '1.0'],
-    ['letters', 'ten'], ['inner space', '1 0'], ['underscore', '1_000'], ['unicode digit', '١'],
+    ['negative', '-1'],
+    ['leading +', '+1'],
+    ['hex', '0x10'],
+    ['exponent', '1e3'],
+    ['fraction', '1.0'],
+    ['letters', 'ten'],
+    ['inner space', '1 0'],
+    ['underscore', '1_000'],
+    ['unicode digit', '١'],
   ];
   for (const header of [HEADER.openBlock, HEADER.balance, HEADER.senderBalance, HEADER.payment]) {
     for (const [label, value] of malformedIntegers) {
@@ -162,7 +178,7 @@ describe('protocol: parsePaymentHeaders (§3.1, §3.2 step 3)', () => {
   }
 
   for (const header of [HEADER.contract, HEADER.receiver, HEADER.sender]) {
-    for (const value of ['0x1234', sender.slice(2), sender + 'ab', '0x' + 'g'.repeat(40)]) {
+    for (const value of ['0x1234', sender.slice(2), `${sender}ab`, `0x${'g'.repeat(40)}`]) {
       it(`§3.2 step 3: ${header} ${JSON.stringify(value)} → 409 invalid-address`, () => {
         expect(refusal({ ...valid, [header]: value })).to.include({ status: 409, header, value, reason: 'invalid-address' });
       });
@@ -171,7 +187,10 @@ describe('protocol: parsePaymentHeaders (§3.1, §3.2 step 3)', () => {
 
   it('§3.1 RDN-Balance and RDN-Sender-Balance both present and different → 409 conflicting-balance', () => {
     expect(refusal({ ...valid, [HEADER.senderBalance]: '151' })).to.include({
-      status: 409, header: HEADER.senderBalance, value: '151', reason: 'conflicting-balance',
+      status: 409,
+      header: HEADER.senderBalance,
+      value: '151',
+      reason: 'conflicting-balance',
     });
   });
 
@@ -187,13 +206,15 @@ describe('protocol: parsePaymentHeaders (§3.1, §3.2 step 3)', () => {
 
   it('§3.2 step 3: signature present, both balance headers missing → 409 missing (RDN-Balance)', () => {
     expect(refusal({ ...valid, [HEADER.balance]: undefined, [HEADER.senderBalance]: undefined })).to.include({
-      status: 409, header: HEADER.balance, reason: 'missing',
+      status: 409,
+      header: HEADER.balance,
+      reason: 'missing',
     });
   });
 
   const badSignatures: [string, string, string][] = [
     ['64 bytes', signature.slice(0, 130), 'wrong-length'],
-    ['not hex', signature.slice(0, 131) + 'x', 'not-hex'],
+    ['not hex', `${signature.slice(0, 131)}x`, 'not-hex'],
     ['v = 29', withV(signature, 29), 'invalid-v'],
     ['v = 37 (EIP-155)', withV(signature, 37), 'invalid-v'],
     ['no 0x', signature.slice(2), 'missing-0x-prefix'],
@@ -213,10 +234,25 @@ describe('protocol: parsePaymentHeaders (§3.1, §3.2 step 3)', () => {
 
   describe('validation order (documented on parsePaymentHeaders)', () => {
     const everythingWrong = {
-      [HEADER.contract]: 'c', [HEADER.receiver]: 'r', [HEADER.sender]: 's', [HEADER.openBlock]: 'x',
-      [HEADER.balance]: 'y', [HEADER.senderBalance]: 'z', [HEADER.payment]: 'p', [HEADER.balanceSignature]: 'sig',
+      [HEADER.contract]: 'c',
+      [HEADER.receiver]: 'r',
+      [HEADER.sender]: 's',
+      [HEADER.openBlock]: 'x',
+      [HEADER.balance]: 'y',
+      [HEADER.senderBalance]: 'z',
+      [HEADER.payment]: 'p',
+      [HEADER.balanceSignature]: 'sig',
     };
-    const order = [HEADER.contract, HEADER.receiver, HEADER.sender, HEADER.openBlock, HEADER.balance, HEADER.senderBalance, HEADER.payment, HEADER.balanceSignature];
+    const order = [
+      HEADER.contract,
+      HEADER.receiver,
+      HEADER.sender,
+      HEADER.openBlock,
+      HEADER.balance,
+      HEADER.senderBalance,
+      HEADER.payment,
+      HEADER.balanceSignature,
+    ];
     it('reports contract, receiver, sender, open block, balance, sender balance, payment, then signature', () => {
       const seen: string[] = [];
       const headers: Record<string, string | undefined> = { ...everythingWrong };
@@ -249,13 +285,21 @@ describe('protocol: header adapters (§3.1)', () => {
 
   it('a repeated header is malformed, not silently the first value', () => {
     const get = nodeHeaders({ 'rdn-balance': ['150', '151'] });
-    expect(() => parsePaymentHeaders(get)).to.throw(HeaderError).with.property('reason', 'not-decimal');
+    expect(() => parsePaymentHeaders(get))
+      .to.throw(HeaderError)
+      .with.property('reason', 'not-decimal');
   });
 
   it('fetchHeaders reads fetch Headers (null → undefined) and parses a payment end to end', () => {
     const encoded = encodePaymentHeaders({ sender, receiver, contract, openBlock: 77, balance: 150n, signature });
     expect(parsePaymentHeaders(fetchHeaders(new Headers(encoded)))).to.deep.equal({
-      kind: 'payment', sender, receiver, contract, openBlock: 77, balance: 150n, signature,
+      kind: 'payment',
+      sender,
+      receiver,
+      contract,
+      openBlock: 77,
+      balance: 150n,
+      signature,
     });
     expect(fetchHeaders(new Headers())(HEADER.balance)).to.equal(undefined);
   });
@@ -264,10 +308,17 @@ describe('protocol: header adapters (§3.1)', () => {
 describe('protocol: encodePaymentHeaders (§3.1)', () => {
   const { v } = sigParts(signature);
   it('§3.1 sends both balance headers with the same value, EIP-55 addresses, v 27/28 and optional RDN-Payment', () => {
-    expect(encodePaymentHeaders({
-      sender: sender.toLowerCase(), receiver: receiver.toLowerCase(), contract: contract.toLowerCase(),
-      openBlock: 77, balance: 150n, signature: withV(signature, v - 27), payment: 5n,
-    })).to.deep.equal({ ...valid, [HEADER.payment]: '5' });
+    expect(
+      encodePaymentHeaders({
+        sender: sender.toLowerCase(),
+        receiver: receiver.toLowerCase(),
+        contract: contract.toLowerCase(),
+        openBlock: 77,
+        balance: 150n,
+        signature: withV(signature, v - 27),
+        payment: 5n,
+      }),
+    ).to.deep.equal({ ...valid, [HEADER.payment]: '5' });
   });
 
   it('§3.1 omits RDN-Payment when not given', () => {
@@ -289,14 +340,30 @@ describe('protocol: reply headers (§3.1)', () => {
 
   it('§3.1 encodes the base reply headers of a payment request, gateway path /api/1 by default', () => {
     expect(encodeReplyHeaders(base)).to.deep.equal({
-      [HEADER.gatewayPath]: '/api/1', [HEADER.receiver]: receiver, [HEADER.contract]: contract, [HEADER.token]: token, [HEADER.price]: '5',
+      [HEADER.gatewayPath]: '/api/1',
+      [HEADER.receiver]: receiver,
+      [HEADER.contract]: contract,
+      [HEADER.token]: token,
+      [HEADER.price]: '5',
     });
   });
 
   it('§3.1 encodes channel state, cost and one error flag valued 1', () => {
-    const h = encodeReplyHeaders({ ...base, gatewayPath: '/x', sender, senderBalance: 145n, balanceSignature: withV(signature, 0), cost: 5n, error: HEADER.invalidAmount });
+    const h = encodeReplyHeaders({
+      ...base,
+      gatewayPath: '/x',
+      sender,
+      senderBalance: 145n,
+      balanceSignature: withV(signature, 0),
+      cost: 5n,
+      error: HEADER.invalidAmount,
+    });
     expect(h).to.include({
-      [HEADER.gatewayPath]: '/x', [HEADER.sender]: sender, [HEADER.senderBalance]: '145', [HEADER.cost]: '5', [HEADER.invalidAmount]: '1',
+      [HEADER.gatewayPath]: '/x',
+      [HEADER.sender]: sender,
+      [HEADER.senderBalance]: '145',
+      [HEADER.cost]: '5',
+      [HEADER.invalidAmount]: '1',
     });
     expect(h[HEADER.balanceSignature]).to.match(/1[bc]$/);
     expect(Object.keys(h).filter((k) => ERROR_FLAGS.some((f) => f === k))).to.have.length(1);
@@ -320,20 +387,23 @@ describe('protocol: reply headers (§3.1)', () => {
     [HEADER.cost, (2n ** 192n).toString(), 'out-of-range'],
     [HEADER.receiver, '0xabc', 'invalid-address'],
     [HEADER.contract, 'contract', 'invalid-address'],
-    [HEADER.token, '0x' + '0'.repeat(39), 'invalid-address'],
+    [HEADER.token, `0x${'0'.repeat(39)}`, 'invalid-address'],
     [HEADER.sender, 'x', 'invalid-address'],
     [HEADER.balanceSignature, withV(signature, 30), 'invalid-signature'],
     [HEADER.invalidAmount, 'true', 'invalid-flag'],
   ];
   for (const [header, value, reason] of bad) {
     it(`§3.1 refuses reply ${header} ${JSON.stringify(value)}: ReplyHeaderError ${reason}`, () => {
-      expect(() => parseReplyHeaders(getter({ [header]: value }))).to.throw(ReplyHeaderError).that.includes({ header, value, reason, code: 'INVALID_REPLY_HEADER' });
+      expect(() => parseReplyHeaders(getter({ [header]: value })))
+        .to.throw(ReplyHeaderError)
+        .that.includes({ header, value, reason, code: 'INVALID_REPLY_HEADER' });
     });
   }
 
   it('§3.1 refuses two error flags in one reply (at most one)', () => {
     expect(() => parseReplyHeaders(getter({ [HEADER.nonexistingChannel]: '1', [HEADER.invalidAmount]: '1' })))
-      .to.throw(ReplyHeaderError).with.property('reason', 'multiple-error-flags');
+      .to.throw(ReplyHeaderError)
+      .with.property('reason', 'multiple-error-flags');
   });
 
   it('encodeReplyHeaders validates its input', () => {

@@ -13,7 +13,7 @@ export function keyOf(label: string): Hex {
 
 /** A lower-case address derived from a label. */
 export function addressOf(label: string): string {
-  return '0x' + hashOf(`uraiden-kit test address: ${label}`).slice(26);
+  return `0x${hashOf(`uraiden-kit test address: ${label}`).slice(26)}`;
 }
 
 /** A bigint in [0, 2^bits) derived from a label. */
@@ -32,7 +32,7 @@ export function sigFrom(r: bigint, s: bigint, v: number): Hex {
 }
 
 export function sigParts(sig: string): { r: bigint; s: bigint; v: number } {
-  return { r: BigInt('0x' + sig.slice(2, 66)), s: BigInt('0x' + sig.slice(66, 130)), v: parseInt(sig.slice(130, 132), 16) };
+  return { r: BigInt(`0x${sig.slice(2, 66)}`), s: BigInt(`0x${sig.slice(66, 130)}`), v: parseInt(sig.slice(130, 132), 16) };
 }
 
 /** The same signature with another v byte. */
@@ -62,6 +62,6 @@ export const R_NOT_ON_CURVE = 5n;
  */
 export function sigRecoveringToInfinity(hash: Hex, k = 0x5eedn): Hex {
   const R = noble.Point.BASE.multiply(k).toAffine();
-  const s = (BigInt(hash) % N) * modPow(k, N - 2n, N) % N;
+  const s = ((BigInt(hash) % N) * modPow(k, N - 2n, N)) % N;
   return sigFrom(R.x % N, s, 27 + Number(R.y & 1n));
 }

@@ -64,13 +64,17 @@ describe('protocol: signing (§1.4)', () => {
   for (const [label, key] of [
     ['no 0x', senderKey.slice(2)],
     ['31 bytes', senderKey.slice(0, 64)],
-    ['zero', '0x' + '00'.repeat(32)],
-    ['n', '0x' + N.toString(16)],
-    ['non-hex', '0x' + 'zz'.repeat(32)],
+    ['zero', `0x${'00'.repeat(32)}`],
+    ['n', `0x${N.toString(16)}`],
+    ['non-hex', `0x${'zz'.repeat(32)}`],
   ] as const) {
     it(`refuses a private key that is ${label} with InvalidPrivateKeyError, without echoing it`, () => {
       let err: unknown;
-      try { signBalanceProof(key as Hex, proof); } catch (e) { err = e; }
+      try {
+        signBalanceProof(key as Hex, proof);
+      } catch (e) {
+        err = e;
+      }
       expect(err).to.be.instanceOf(InvalidPrivateKeyError);
       expect((err as Error).message).not.to.include(key.slice(4, 20));
     });
@@ -92,7 +96,9 @@ describe('protocol: signature backends (§1.4)', () => {
   it('setSignatureBackend switches and refuses unknown names with SignatureBackendError', () => {
     setSignatureBackend('noble');
     expect(signatureBackend()).to.equal('noble');
-    expect(() => setSignatureBackend('elliptic' as 'noble')).to.throw(SignatureBackendError).with.property('backend', 'elliptic');
+    expect(() => setSignatureBackend('elliptic' as 'noble'))
+      .to.throw(SignatureBackendError)
+      .with.property('backend', 'elliptic');
     expect(signatureBackend()).to.equal('noble');
   });
 
@@ -107,8 +113,17 @@ describe('protocol: signature backends (§1.4)', () => {
     for (const backend of availableSignatureBackends()) expect(signatures(backend), backend).to.deep.equal(signatures('noble'));
   });
 
-  const backendAtLoad = (value: string) => promisify(execFile)(process.execPath, ['--import=tsx', '--input-type=module', '-e',
-    `import { signatureBackend } from '${new URL('../../src/protocol/index.ts', import.meta.url).href}'; console.log(signatureBackend())`], { env: { ...process.env, URAIDEN_SECP: value } });
+  const backendAtLoad = (value: string) =>
+    promisify(execFile)(
+      process.execPath,
+      [
+        '--import=tsx',
+        '--input-type=module',
+        '-e',
+        `import { signatureBackend } from '${new URL('../../src/protocol/index.ts', import.meta.url).href}'; console.log(signatureBackend())`,
+      ],
+      { env: { ...process.env, URAIDEN_SECP: value } },
+    );
 
   it('URAIDEN_SECP=noble selects noble at load', async () => {
     expect((await backendAtLoad('noble')).stdout.trim()).to.equal('noble');
@@ -116,7 +131,11 @@ describe('protocol: signature backends (§1.4)', () => {
 
   it('URAIDEN_SECP with an unknown name fails the import loudly rather than silently using a default', async () => {
     let err: unknown;
-    try { await backendAtLoad('elliptic'); } catch (e) { err = e; }
+    try {
+      await backendAtLoad('elliptic');
+    } catch (e) {
+      err = e;
+    }
     expect(err).to.have.property('stderr').that.includes('SignatureBackendError');
   });
 });
@@ -145,7 +164,9 @@ for (const backend of availableSignatureBackends()) {
 
     it('§1.4 recoverSigner works on a bare hash and refuses a hash that is not 32 bytes of hex', () => {
       expect(recoverSigner(balanceMessageHash(proof), sig)).to.equal(sender);
-      expect(() => recoverSigner('0x1234', sig)).to.throw(InvalidHexError).with.property('value', '0x1234');
+      expect(() => recoverSigner('0x1234', sig))
+        .to.throw(InvalidHexError)
+        .with.property('value', '0x1234');
     });
 
     it('§1.4 accepts v as the raw recovery id 0/1 and as 27/28', () => {
@@ -154,7 +175,7 @@ for (const backend of availableSignatureBackends()) {
     });
 
     it('§1.4 accepts upper-case hex', () => {
-      expect(recoverBalanceProofSigner(proof, '0x' + sig.slice(2).toUpperCase())).to.equal(sender);
+      expect(recoverBalanceProofSigner(proof, `0x${sig.slice(2).toUpperCase()}`)).to.equal(sender);
     });
 
     it('§1.4 accepts a high-s signature (the contract does) and recovers the same signer', () => {
@@ -172,15 +193,15 @@ for (const backend of availableSignatureBackends()) {
     const { r, s } = sigParts(sig);
     const refusals: [string, string, SignatureRefusal][] = [
       ['no 0x prefix', sig.slice(2), 'missing-0x-prefix'],
-      ['an 0X prefix', '0X' + sig.slice(2), 'missing-0x-prefix'],
+      ['an 0X prefix', `0X${sig.slice(2)}`, 'missing-0x-prefix'],
       ['the empty string', '', 'missing-0x-prefix'],
       ['0x alone', '0x', 'wrong-length'],
       ['64 bytes (no v)', sig.slice(0, 130), 'wrong-length'],
-      ['66 bytes', sig + '00', 'wrong-length'],
-      ['an odd digit count', sig + '0', 'wrong-length'],
-      ['a non-hex digit in r', sig.slice(0, 10) + 'g' + sig.slice(11), 'not-hex'],
-      ['a non-hex v', sig.slice(0, 130) + '1z', 'not-hex'],
-      ['whitespace inside', sig.slice(0, 131) + ' ', 'not-hex'],
+      ['66 bytes', `${sig}00`, 'wrong-length'],
+      ['an odd digit count', `${sig}0`, 'wrong-length'],
+      ['a non-hex digit in r', `${sig.slice(0, 10)}g${sig.slice(11)}`, 'not-hex'],
+      ['a non-hex v', `${sig.slice(0, 130)}1z`, 'not-hex'],
+      ['whitespace inside', `${sig.slice(0, 131)} `, 'not-hex'],
       ...[2, 26, 29, 30, 35, 36, 37, 38, 255].map((bad): [string, string, SignatureRefusal] => [`v = ${bad}`, withV(sig, bad), 'invalid-v']),
       ['r = 0', sigFrom(0n, s, v), 'r-out-of-range'],
       ['r = n', sigFrom(N, s, v), 'r-out-of-range'],
@@ -195,10 +216,17 @@ for (const backend of availableSignatureBackends()) {
     for (const [label, bad, reason] of refusals) {
       it(`§1.4 refuses ${label}: InvalidSignatureError ${reason}`, () => {
         let err: unknown;
-        try { recoverBalanceProofSigner(proof, bad); } catch (e) { err = e; }
+        try {
+          recoverBalanceProofSigner(proof, bad);
+        } catch (e) {
+          err = e;
+        }
         expect(err, 'should throw').to.be.instanceOf(InvalidSignatureError);
         expect(err).to.include({ reason, value: bad, code: 'INVALID_SIGNATURE' });
-        if (reason !== 'recovery-failed') expect(() => normalizeSignature(bad)).to.throw(InvalidSignatureError).with.property('reason', reason);
+        if (reason !== 'recovery-failed')
+          expect(() => normalizeSignature(bad))
+            .to.throw(InvalidSignatureError)
+            .with.property('reason', reason);
       });
     }
 

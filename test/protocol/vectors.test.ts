@@ -29,7 +29,22 @@ describe('protocol: fixtures/vectors.json (§1)', () => {
     const ids = [...vectors.balanceProofs, ...vectors.closingSignatures].map((v) => v.id);
     expect(ids.length).to.be.at.least(20);
     expect(new Set(ids).size).to.equal(ids.length);
-    for (const id of ['bp-v0', 'bp-v1', 'bp-v27', 'bp-v28', 'bp-high-s', 'bp-v29', 'bp-v30', 'bp-v35', 'bp-v37', 'bp-64-bytes', 'bp-66-bytes', 'bp-not-hex', 'bp-max', 'bp-balance-zero']) {
+    for (const id of [
+      'bp-v0',
+      'bp-v1',
+      'bp-v27',
+      'bp-v28',
+      'bp-high-s',
+      'bp-v29',
+      'bp-v30',
+      'bp-v35',
+      'bp-v37',
+      'bp-64-bytes',
+      'bp-66-bytes',
+      'bp-not-hex',
+      'bp-max',
+      'bp-balance-zero',
+    ]) {
       expect(ids).to.include(id);
     }
     const max = vectors.balanceProofs.find((v) => v.id === 'bp-max')!;
@@ -46,14 +61,14 @@ describe('protocol: fixtures/vectors.json (§1)', () => {
       after(() => setSignatureBackend(availableSignatureBackends()[0]!));
 
       for (const v of vectors.balanceProofs) {
-        it(`§1.2 §1.4 ${v.id}: ${v.valid ? 'recovers ' + v.signer : 'refused, ' + v.reason}`, () => {
+        it(`§1.2 §1.4 ${v.id}: ${v.valid ? `recovers ${v.signer}` : `refused, ${v.reason}`}`, () => {
           const m = { ...v.message, balance: BigInt(v.message.balance) };
           expect(balanceMessageHash(m)).to.equal(v.messageHash);
           check(v, () => recoverBalanceProofSigner(m, v.signature));
         });
       }
       for (const v of vectors.closingSignatures) {
-        it(`§1.3 §1.4 ${v.id}: ${v.valid ? 'recovers ' + v.signer : 'refused, ' + v.reason}`, () => {
+        it(`§1.3 §1.4 ${v.id}: ${v.valid ? `recovers ${v.signer}` : `refused, ${v.reason}`}`, () => {
           const m = { ...v.message, balance: BigInt(v.message.balance) };
           expect(closingMessageHash(m)).to.equal(v.messageHash);
           check(v, () => recoverClosingSigner(m, v.signature));
@@ -64,11 +79,15 @@ describe('protocol: fixtures/vectors.json (§1)', () => {
 
   it('§1.2 §1.3 message hashes agree with ethers; valid signatures recover the same signer with ethers', () => {
     for (const v of [...vectors.balanceProofs, ...vectors.closingSignatures]) {
-      const [party, id] = 'receiver' in v.message
-        ? [v.message.receiver, 'Sender balance proof signature']
-        : [(v.message as { sender: string }).sender, 'Receiver closing signature'];
+      const [party, id] =
+        'receiver' in v.message
+          ? [v.message.receiver, 'Sender balance proof signature']
+          : [(v.message as { sender: string }).sender, 'Receiver closing signature'];
       const schema = 'receiver' in v.message ? vectors.schemaHashes.balanceProof : vectors.schemaHashes.closing;
-      const data = ethers.solidityPackedKeccak256(['string', 'address', 'uint32', 'uint192', 'address'], [id, party, v.message.openBlock, v.message.balance, v.message.contract]);
+      const data = ethers.solidityPackedKeccak256(
+        ['string', 'address', 'uint32', 'uint192', 'address'],
+        [id, party, v.message.openBlock, v.message.balance, v.message.contract],
+      );
       expect(ethers.solidityPackedKeccak256(['bytes32', 'bytes32'], [schema, data]), v.id).to.equal(v.messageHash);
       // ethers refuses high s (its canonical form), so compare on the low-s vectors only.
       if (v.valid && !v.id.endsWith('high-s')) expect(ethers.recoverAddress(v.messageHash, v.normalizedSignature), v.id).to.equal(v.signer);

@@ -37,7 +37,10 @@ describe('sim/accounts', () => {
 
   it('refuses a sender count that is not a positive integer, carrying the value', () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) {
-      expect(() => deriveAccounts('x', bad)).to.throw(ChainOptionError).with.property('value').that.satisfies((v: number) => Object.is(v, bad));
+      expect(() => deriveAccounts('x', bad))
+        .to.throw(ChainOptionError)
+        .with.property('value')
+        .that.satisfies((v: number) => Object.is(v, bad));
     }
   });
 });

@@ -53,10 +53,13 @@ describe('sim/chain reorg', function () {
     expect(await chain.blockNumber()).to.equal(head);
     expect(await hashAt(chain, head - 3)).to.equal(kept);
     const now = await hashes(chain, head - 2, head);
-    now.forEach((hash, i) => expect(hash).to.not.equal(old[i]));
+    for (const [i, hash] of now.entries()) expect(hash).to.not.equal(old[i]);
     expect(result).to.deep.equal({ from: head - 2, head, droppedHashes: old, newHashes: now });
     // the parent links of the new branch are consistent
-    const first = (await chain.ganache.request({ method: 'eth_getBlockByNumber', params: [`0x${(head - 2).toString(16)}`, false] })) as { parentHash: string; transactions: string[] };
+    const first = (await chain.ganache.request({ method: 'eth_getBlockByNumber', params: [`0x${(head - 2).toString(16)}`, false] })) as {
+      parentHash: string;
+      transactions: string[];
+    };
     expect(first.parentHash).to.equal(kept);
     expect(first.transactions).to.deep.equal([]);
     // the dropped transaction and its effects are gone

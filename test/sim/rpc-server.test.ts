@@ -86,11 +86,7 @@ describe('sim/rpc-server', function () {
   });
 
   it('forwards ganache errors with their code and data (a reverting call)', async () => {
-    const data = chain.channels.interface.encodeFunctionData('getChannelInfo', [
-      chain.accounts.senders[0]!.address,
-      chain.accounts.receiver.address,
-      1,
-    ]);
+    const data = chain.channels.interface.encodeFunctionData('getChannelInfo', [chain.accounts.senders[0]!.address, chain.accounts.receiver.address, 1]);
     const reply = await rpc(server.url, 'eth_call', [{ to: chain.addresses.channels, data }, 'latest']);
     expect(reply.error?.code).to.be.a('number');
     expect(reply.error?.message).to.match(/revert/i);

@@ -89,7 +89,14 @@ describe('sim/economics: scenario files', () => {
     const { scenario, raw } = parseScenario(`${VALID}seeds: [1, 2]\nsweep:\n  senders.initialDeposit: [10, 20]\n  senders.topUp: [5, 6]\n`);
     const runs = planRuns(raw, scenario);
     expect(runs.map((r) => [r.params['senders.initialDeposit'], r.params['senders.topUp'], r.seed])).to.deep.equal([
-      [10, 5, 1], [10, 5, 2], [10, 6, 1], [10, 6, 2], [20, 5, 1], [20, 5, 2], [20, 6, 1], [20, 6, 2],
+      [10, 5, 1],
+      [10, 5, 2],
+      [10, 6, 1],
+      [10, 6, 2],
+      [20, 5, 1],
+      [20, 5, 2],
+      [20, 6, 1],
+      [20, 6, 2],
     ]);
     expect(runs.map((r) => r.run)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7]);
   });
@@ -101,9 +108,14 @@ describe('sim/economics: scenario files', () => {
       const file = join(dir, 'bad.yaml');
       await writeFile(file, VALID.replace('count: 2', 'count: 0'));
       const run = promisify(execFile)(process.execPath, [BIN, 'simulate', file, '--out', join(dir, 'out')]);
-      const err = (await run.then(() => expect.fail('accepted'), (e: unknown) => e)) as { code: number; stderr: string };
+      const err = (await run.then(
+        () => expect.fail('accepted'),
+        (e: unknown) => e,
+      )) as { code: number; stderr: string };
       expect(err.code).to.equal(1);
-      expect(err.stderr.trim()).to.match(new RegExp(`^uraiden: ${file.replace(/[.\\/]/g, '\\$&')}:6:\\d+: senders\\.count: 0 is invalid: expected a number of senders`));
+      expect(err.stderr.trim()).to.match(
+        new RegExp(`^uraiden: ${file.replace(/[.\\/]/g, '\\$&')}:6:\\d+: senders\\.count: 0 is invalid: expected a number of senders`),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -78,7 +78,7 @@ describe('sim/economics: simulate (real chain, proxy and clients)', function () 
   });
 
   it('a receiver that is online but never disputes (receiver.disputes: never) loses the same difference', async () => {
-    const text = SCENARIO.replace('receiver: { confirmations: 1 }', 'receiver: { confirmations: 1, disputes: never }').replace(/sweep:[^]*$/, '');
+    const text = SCENARIO.replace('receiver: { confirmations: 1 }', 'receiver: { confirmations: 1, disputes: never }').replace(/sweep:[\s\S]*$/, '');
     const parsed = parseScenario(text, 'never.yaml');
     const [run] = (await runAll(planRuns(parsed.raw, parsed.scenario), 1)) as [RunResult];
     const [cheat] = run.summary.cheatCases;

@@ -17,7 +17,7 @@ export type {
   Stats,
   CooperativeCloseOutcome,
 } from './manager/types.js';
-export { createProxy, type Proxy, type ProxyOptions, type ListenAddress } from './proxy/app.js';
+export { createProxy, type PaywalledProxy, type ProxyOptions, type ListenAddress } from './proxy/app.js';
 export { createPaywall, type Decision, type Paywall } from './proxy/paywall.js';
 export {
   paidResource,

@@ -75,9 +75,7 @@ export interface DepositPolicy {
  * the top-up would pass the contract's limit; otherwise a new channel.
  */
 export function chooseChannel(state: AccountState, receiver: string, price: bigint, policy: DepositPolicy): ChannelChoice {
-  const open = state.channels
-    .filter((c) => c.status === 'open' && sameAddress(c.receiver, receiver))
-    .sort((a, b) => b.openBlock - a.openBlock);
+  const open = state.channels.filter((c) => c.status === 'open' && sameAddress(c.receiver, receiver)).sort((a, b) => b.openBlock - a.openBlock);
   const covering = open.find((c) => c.deposit - c.balance >= price);
   if (covering) return { action: 'pay', channel: covering };
   const latest = open[0];

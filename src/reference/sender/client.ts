@@ -248,7 +248,11 @@ export class SenderClient implements PayingClient {
       if (ch.status !== 'open') throw new ChannelStateError('close cooperatively', ch.status);
       const gateway = options.gateway ?? ch.gateway;
       if (gateway === undefined) {
-        throw new ChannelStateError('close cooperatively', 'without a known gateway', 'no 402 from this receiver was seen; give the gateway URL (origin + /api/1)');
+        throw new ChannelStateError(
+          'close cooperatively',
+          'without a known gateway',
+          'no 402 from this receiver was seen; give the gateway URL (origin + /api/1)',
+        );
       }
       const balance = ch.balance;
       const closeSignature = await requestClosingSignature({
@@ -273,7 +277,14 @@ export class SenderClient implements PayingClient {
         this.conn.channels.getFunction('cooperativeClose')(ch.receiver, openBlock, balance, balanceSignature, closeSignature),
       );
       await this.syncUnlocked(receipt.blockNumber);
-      return { receiver: ch.receiver, openBlock, balance, closeSignature: closeSignature.toLowerCase() as Hex, txHash: receipt.hash, blockNumber: receipt.blockNumber };
+      return {
+        receiver: ch.receiver,
+        openBlock,
+        balance,
+        closeSignature: closeSignature.toLowerCase() as Hex,
+        txHash: receipt.hash,
+        blockNumber: receipt.blockNumber,
+      };
     });
   }
 
@@ -287,12 +298,17 @@ export class SenderClient implements PayingClient {
       const ch = this.requireChannel(receiver, openBlock);
       if (ch.status !== 'open') throw new ChannelStateError('close', ch.status);
       const balance = options.balance ?? ch.balance;
-      const receipt = await sendTransaction('uncooperativeClose', () =>
-        this.conn.channels.getFunction('uncooperativeClose')(ch.receiver, openBlock, balance),
-      );
+      const receipt = await sendTransaction('uncooperativeClose', () => this.conn.channels.getFunction('uncooperativeClose')(ch.receiver, openBlock, balance));
       await this.syncUnlocked(receipt.blockNumber);
       const after = this.requireChannel(receiver, openBlock);
-      return { receiver: ch.receiver, openBlock, balance, settleBlock: after.settleBlock ?? receipt.blockNumber + this.challengePeriod, txHash: receipt.hash, blockNumber: receipt.blockNumber };
+      return {
+        receiver: ch.receiver,
+        openBlock,
+        balance,
+        settleBlock: after.settleBlock ?? receipt.blockNumber + this.challengePeriod,
+        txHash: receipt.hash,
+        blockNumber: receipt.blockNumber,
+      };
     });
   }
 
@@ -311,7 +327,7 @@ export class SenderClient implements PayingClient {
       let receiverTokens = 0n;
       for (const log of receipt.logs) {
         if (log.topics[0] === CHANNEL_EVENT_TOPICS.settled && sameAddress(log.address, this.contract)) {
-          receiverTokens = BigInt('0x' + log.data.slice(2 + 64, 2 + 128));
+          receiverTokens = BigInt(`0x${log.data.slice(2 + 64, 2 + 128)}`);
         }
       }
       await this.syncUnlocked(receipt.blockNumber);
@@ -418,7 +434,11 @@ export class SenderClient implements PayingClient {
     const receipt =
       method === 'erc223'
         ? await sendTransaction('top up (ERC223 transfer)', () =>
-            this.conn.tokenContract.getFunction('transfer(address,uint256,bytes)')(this.contract, amount, encodeTopUpData(this.address, ch.receiver, ch.openBlock)),
+            this.conn.tokenContract.getFunction('transfer(address,uint256,bytes)')(
+              this.contract,
+              amount,
+              encodeTopUpData(this.address, ch.receiver, ch.openBlock),
+            ),
           )
         : await this.approveThen('top up (topUp)', amount, () => this.conn.channels.getFunction('topUp')(ch.receiver, ch.openBlock, amount));
     await this.syncUnlocked(receipt.blockNumber);

@@ -90,7 +90,10 @@ export class ConfirmationsTimeoutError extends SenderRefusal {
   readonly waitedMs: number;
   readonly flag: ErrorFlag | null;
   constructor(url: string, attempts: number, waitedMs: number, flag: ErrorFlag | null) {
-    super('CONFIRMATIONS_TIMEOUT', `${url}: the server still does not accept the channel's deposit after ${attempts} retries over ${waitedMs} ms (last answer: ${flag ?? 'plain 402'})`);
+    super(
+      'CONFIRMATIONS_TIMEOUT',
+      `${url}: the server still does not accept the channel's deposit after ${attempts} retries over ${waitedMs} ms (last answer: ${flag ?? 'plain 402'})`,
+    );
     this.url = url;
     this.attempts = attempts;
     this.waitedMs = waitedMs;

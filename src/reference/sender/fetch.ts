@@ -16,7 +16,15 @@
  */
 import type { Address, Hex } from '../../protocol/types.js';
 import { sameAddress } from '../../protocol/address.js';
-import { encodePaymentHeaders, type ErrorFlag, fetchHeaders, GATEWAY_PATH, HEADER, parseReplyHeaders, type ParsedReplyHeaders } from '../../protocol/headers.js';
+import {
+  encodePaymentHeaders,
+  type ErrorFlag,
+  fetchHeaders,
+  GATEWAY_PATH,
+  HEADER,
+  parseReplyHeaders,
+  type ParsedReplyHeaders,
+} from '../../protocol/headers.js';
 import { channelInfo, type ChainConnection } from './chain.js';
 import { chooseChannel, isOwnProof } from './channels.js';
 import { BudgetExceededError, ConfirmationsTimeoutError, PaymentRefusedError } from './errors.js';

@@ -82,7 +82,7 @@ export function loadAccount(path: string, key: string): AccountState {
 export function saveAccount(path: string, key: string, state: AccountState, options: WriteOptions = {}): void {
   const file = readStoreFile(path);
   file.accounts[key] = encodeAccount(state);
-  writeFileAtomic(path, JSON.stringify(file, null, 2) + '\n', options);
+  writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, options);
 }
 
 export interface WriteOptions {

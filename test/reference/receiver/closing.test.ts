@@ -7,18 +7,9 @@ import { expect } from 'chai';
 import { Wallet, parseEther } from 'ethers';
 import { recoverClosingSigner, signBalanceProof, signClosing, type Address, type Hex } from '../../../src/protocol/index.js';
 import type { Receiver } from '../../../src/reference/receiver/index.js';
-import {
-  openChannel,
-  payment,
-  receiverOn,
-  senderClosingSig,
-  tokenBalance,
-  topUp,
-  uncooperativeClose,
-  useChain,
-} from './helpers.js';
+import { openChannel, payment, receiverOn, senderClosingSig, tokenBalance, topUp, uncooperativeClose, useChain } from './helpers.js';
 
-describe('receiver closing: disputes, settle, cooperative close, withdraw, close-all — §4, §5', function () {
+describe('receiver closing: disputes, settle, cooperative close, withdraw, close-all — §4, §5', () => {
   const chain = useChain();
   let r: (Receiver & { logs: string[] }) | undefined;
   afterEach(async () => {
@@ -97,13 +88,19 @@ describe('receiver closing: disputes, settle, cooperative close, withdraw, close
     await c.mine(2);
     await r.syncOnce();
     expect(await nonceOf(receiver)).to.equal(nonce0);
-    for (const [s, ob, at] of [[a, openA, closedA], [b, openB, closedB]] as const) {
+    for (const [s, ob, at] of [
+      [a, openA, closedA],
+      [b, openB, closedB],
+    ] as const) {
       expect(r.channel(s.address, ob)).to.deep.include({ state: 'closing', settleBlock: at + c.challengePeriod });
       expect(r.pay(payment(c, s, ob, 25n), 5n)).to.include({ accepted: false, flag: 'RDN-Nonexisting-Channel' });
     }
     expect(r.stats()).to.include({ pendingChannels: 2, openChannels: 0 });
     await c.mine(c.challengePeriod);
-    for (const [s, ob] of [[a, openA], [b, openB]] as const) {
+    for (const [s, ob] of [
+      [a, openA],
+      [b, openB],
+    ] as const) {
       await (await c.channels.connect(s.wallet).settle(receiver, ob)).wait();
     }
     await c.mine(2);
@@ -180,7 +177,10 @@ describe('receiver closing: disputes, settle, cooperative close, withdraw, close
     expect(close(other, unpaid, 0n), 'no payments').to.include({ ok: false, status: 400 });
     expect(r.pay(payment(c, sender, openBlock, 30n), 30n)).to.include({ accepted: true });
     expect(close(sender, openBlock, 20n), 'another balance').to.include({ ok: false, status: 400 });
-    expect(close(sender, openBlock, 30n, senderClosingSig(c, other, openBlock, 30n).replace(/^/, '')), 'signed by another key').to.include({ ok: false, status: 400 });
+    expect(close(sender, openBlock, 30n, senderClosingSig(c, other, openBlock, 30n).replace(/^/, '')), 'signed by another key').to.include({
+      ok: false,
+      status: 400,
+    });
     const byOther = signClosing(other.privateKey as Hex, { sender: sender.address, openBlock, balance: 30n, contract: c.addresses.channels });
     expect(close(sender, openBlock, 30n, byOther), 'signed by another sender').to.include({ ok: false, status: 400 });
     expect(close(sender, openBlock, 30n, '0x1234'), 'malformed').to.include({ ok: false, status: 400 });
@@ -189,7 +189,9 @@ describe('receiver closing: disputes, settle, cooperative close, withdraw, close
 
     const ok = close(sender, openBlock, 30n);
     if (!ok.ok) throw new Error(ok.reason);
-    expect(recoverClosingSigner({ sender: sender.address, openBlock, balance: 30n, contract: c.addresses.channels }, ok.closeSignature)).to.equal(c.accounts.receiver.address);
+    expect(recoverClosingSigner({ sender: sender.address, openBlock, balance: 30n, contract: c.addresses.channels }, ok.closeSignature)).to.equal(
+      c.accounts.receiver.address,
+    );
     expect(r.channel(sender.address, openBlock)!.state).to.equal('closing');
     expect(r.pay(payment(c, sender, openBlock, 40n), 10n), '§3.2 step 6 after a closing signature').to.include({ flag: 'RDN-Nonexisting-Channel' });
     expect(close(sender, openBlock, 30n), 'a closing one').to.include({ ok: false, status: 400 });

@@ -49,7 +49,7 @@ export async function receiverOn(chain: Chain, overrides: Partial<ReceiverOption
 
 async function send(p: Promise<{ wait(): Promise<{ blockNumber: number; status: number | null } | null> }>): Promise<number> {
   const receipt = await (await p).wait();
-  if (!receipt || receipt.status !== 1) throw new Error('transaction failed');
+  if (receipt?.status !== 1) throw new Error('transaction failed');
   return receipt.blockNumber;
 }
 
@@ -68,7 +68,13 @@ export function topUp(chain: Chain, sender: Account, openBlock: number, added: b
   );
 }
 
-export function uncooperativeClose(chain: Chain, sender: Account, openBlock: number, balance: bigint, receiver: Address = chain.accounts.receiver.address): Promise<number> {
+export function uncooperativeClose(
+  chain: Chain,
+  sender: Account,
+  openBlock: number,
+  balance: bigint,
+  receiver: Address = chain.accounts.receiver.address,
+): Promise<number> {
   return send(chain.channels.connect(sender.wallet).uncooperativeClose(receiver, openBlock, balance));
 }
 

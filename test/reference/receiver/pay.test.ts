@@ -7,7 +7,7 @@ import { recoverBalanceProofSigner, type Hex } from '../../../src/protocol/index
 import type { Receiver } from '../../../src/reference/receiver/index.js';
 import { openChannel, payment, proofOf, receiverOn, topUp, TOKEN, useChain } from './helpers.js';
 
-describe('receiver pay() — §3.2 steps 5–10', function () {
+describe('receiver pay() — §3.2 steps 5–10', () => {
   const chain = useChain();
   let r: (Receiver & { logs: string[] }) | undefined;
   afterEach(async () => {
@@ -150,7 +150,13 @@ describe('receiver pay() — §3.2 steps 5–10', function () {
     const { c, r, sender, openBlock } = await confirmedChannel(2, 1000n);
     r.pay(payment(c, sender, openBlock, 30n), 30n);
     expect(r.channel(sender.address.toLowerCase() as Hex, openBlock)).to.deep.include({
-      sender: sender.address, receiver: c.accounts.receiver.address, openBlock, deposit: 1000n, balance: 30n, withdrawn: 0n, state: 'open',
+      sender: sender.address,
+      receiver: c.accounts.receiver.address,
+      openBlock,
+      deposit: 1000n,
+      balance: 30n,
+      withdrawn: 0n,
+      state: 'open',
     });
     expect(r.channels({ status: 'open', sender: sender.address }).map((v) => v.openBlock)).to.include(openBlock);
     expect(r.channels({ status: 'closed', sender: sender.address })).to.deep.equal([]);

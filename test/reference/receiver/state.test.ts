@@ -9,7 +9,7 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { deployContracts } from '../../../src/contracts/deploy.js';
-import { openReceiver, StateLockedError, StateMismatchError, type Receiver } from '../../../src/reference/receiver/index.js';
+import { StateLockedError, StateMismatchError, type Receiver } from '../../../src/reference/receiver/index.js';
 import { openState } from '../../../src/reference/receiver/manager/state.js';
 import type { RpcServer } from '../../../src/sim/rpc-server.js';
 import type { Address } from '../../../src/protocol/index.js';
@@ -128,9 +128,7 @@ describe('receiver state file — §4 persistence, exclusivity, identity', funct
     const openBlock = await openChannel(c, sender, 100n);
     await c.mine(2);
     const p = payment(c, sender, openBlock, 42n);
-    const child = startChild(
-      childConfig(stateFile, { payment: { sender: p.sender, openBlock, balance: '42', signature: p.signature, price: '42' } }),
-    );
+    const child = startChild(childConfig(stateFile, { payment: { sender: p.sender, openBlock, balance: '42', signature: p.signature, price: '42' } }));
     try {
       expect(await child.next()).to.include({ opened: true });
       expect(await child.next()).to.deep.equal({ accepted: true });
@@ -219,6 +217,8 @@ describe('receiver state file — §4 persistence, exclusivity, identity', funct
     }
     expect(error).to.be.instanceOf(StateMismatchError);
     expect(error).to.include({ field: 'chainId', stateValue: String(c.chainId), actualValue: '4242' });
-    expect((error as Error).message).to.contain(String(c.chainId)).and.contain('4242');
+    expect((error as Error).message)
+      .to.contain(String(c.chainId))
+      .and.contain('4242');
   });
 });

@@ -8,7 +8,7 @@ import { openChannel, payment, receiverOn, topUp, uncooperativeClose, useChain }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('receiver chain following — §4 confirmations and reorgs, §3.2 step 1 health', function () {
+describe('receiver chain following — §4 confirmations and reorgs, §3.2 step 1 health', () => {
   const chain = useChain();
   let r: (Receiver & { logs: string[] }) | undefined;
   afterEach(async () => {
@@ -38,7 +38,10 @@ describe('receiver chain following — §4 confirmations and reorgs, §3.2 step 
     await r.syncOnce();
     expect(r.channel(a.address, openA)!.deposit, 'the top-up never counted').to.equal(100n);
     expect(r.channel(b.address, openB)).to.equal(undefined);
-    expect(r.logs.filter((l) => l.includes('reorganisation')), 'not a confirmed reorg').to.deep.equal([]);
+    expect(
+      r.logs.filter((l) => l.includes('reorganisation')),
+      'not a confirmed reorg',
+    ).to.deep.equal([]);
     expect(r.health()).to.deep.equal({ ok: true });
   });
 

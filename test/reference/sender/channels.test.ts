@@ -56,7 +56,9 @@ describe('sender channel bookkeeping', () => {
 
   it('never signs above the deposit', () => {
     expect(signBalance(SENDER.privateKey, CONTRACT, channel(), 100n)).to.match(/^0x[0-9a-f]{130}$/);
-    expect(() => signBalance(SENDER.privateKey, CONTRACT, channel(), 101n)).to.throw(BalanceAboveDepositError).with.property('deposit', 100n);
+    expect(() => signBalance(SENDER.privateKey, CONTRACT, channel(), 101n))
+      .to.throw(BalanceAboveDepositError)
+      .with.property('deposit', 100n);
   });
 
   it('adopts a reported balance only with this sender’s own proof for that balance, channel, receiver and contract', () => {

@@ -89,7 +89,13 @@ describe('uraiden client (CLI, child process)', function () {
   it('get --json reports status, price paid and the channel; the next run continues on the same channel', async () => {
     const run = await mining(() => uraiden(['client', 'get', `${rig.url}/echodyn/abc`, '--store', store, '--json'], env));
     expect(run.code, run.stderr).to.equal(0);
-    const out = JSON.parse(run.stdout) as { ok: boolean; status: number; paid: string; body: string; channel: { balance: string; deposit: string; open_block: number } };
+    const out = JSON.parse(run.stdout) as {
+      ok: boolean;
+      status: number;
+      paid: string;
+      body: string;
+      channel: { balance: string; deposit: string; open_block: number };
+    };
     expect(out).to.include({ ok: true, status: 200, paid: '3', body: 'abc' });
     expect(out.channel).to.include({ balance: '8', deposit: '40' });
     expect(run.stderr).to.equal('');
@@ -248,7 +254,13 @@ describe('uraiden client against `uraiden proxy` (both child processes, §6 envi
     expect(out).to.include({ status: 200, body: 'interop', paid: '7' });
 
     // The same sender, same store, in this process: continues on the channel the CLI opened.
-    const client = await createSenderClient({ privateKey: sender.privateKey, rpcUrl: rpc.url, contract: chain.addresses.channels, storePath: store, retry: mineWhileWaiting(chain) });
+    const client = await createSenderClient({
+      privateKey: sender.privateKey,
+      rpcUrl: rpc.url,
+      contract: chain.addresses.channels,
+      storePath: store,
+      retry: mineWhileWaiting(chain),
+    });
     try {
       const res = await client.fetch(`${proxyUrl}/echofix/more`);
       expect(res.status).to.equal(200);

@@ -35,7 +35,9 @@ describe('sender closing (real proxy, real manager, deterministic chain)', funct
 
     const result = await c.closeCooperatively(rig.receiver, ch!.openBlock);
     expect(result.balance).to.equal(13n);
-    expect(recoverClosingSigner({ sender: c.address, openBlock: ch!.openBlock, balance: 13n, contract: rig.contract }, result.closeSignature)).to.equal(rig.receiver);
+    expect(recoverClosingSigner({ sender: c.address, openBlock: ch!.openBlock, balance: 13n, contract: rig.contract }, result.closeSignature)).to.equal(
+      rig.receiver,
+    );
     expect(c.channel(rig.receiver, ch!.openBlock)).to.include({ status: 'settled', closingBalance: 13n });
     expect(await tokenBalance(rig.chain, c.address)).to.equal(senderBefore + 37n);
     expect(await tokenBalance(rig.chain, rig.receiver)).to.equal(receiverBefore + 13n);

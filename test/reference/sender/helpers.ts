@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startChain, type Account, type Chain, type RpcServer } from '../../../src/sim/index.js';
 import { openReceiver, memoryLogger, type Receiver } from '../../../src/reference/receiver/index.js';
-import { createProxy, echoResources, freeResource, paidResource, type Proxy } from '../../../src/reference/receiver/index.js';
+import { createProxy, echoResources, freeResource, paidResource, type PaywalledProxy } from '../../../src/reference/receiver/index.js';
 import { createSenderClient, type SenderClient, type SenderClientOptions } from '../../../src/reference/sender/index.js';
 import type { Address } from '../../../src/protocol/index.js';
 
@@ -20,7 +20,7 @@ export interface Rig {
   rpc: RpcServer;
   dir: string;
   manager: Receiver;
-  proxy: Proxy;
+  proxy: PaywalledProxy;
   /** the proxy's base URL, http://127.0.0.1:<port> */
   url: string;
   receiver: Address;

@@ -20,7 +20,7 @@ import {
   PaymentRefusedError,
   PriceAboveCapError,
   ReceiverNotAllowedError,
-  SenderRefusal,
+  type SenderRefusal,
   UnknownChannelError,
   isRefusal,
 } from '../../../src/reference/sender/index.js';
@@ -107,7 +107,16 @@ describe('sender refusals (real proxy, real manager, deterministic chain)', func
   it('confirmations never came: ConfirmationsTimeoutError after the bounded retries; the channel is reused once they come', async () => {
     const waits: number[] = [];
     const c = await rig.client(5, {
-      retry: { attempts: 3, initialDelayMs: 5, maxDelayMs: 20, factor: 2, wait: async ({ delayMs }) => { waits.push(delayMs); await sleep(delayMs); } },
+      retry: {
+        attempts: 3,
+        initialDelayMs: 5,
+        maxDelayMs: 20,
+        factor: 2,
+        wait: async ({ delayMs }) => {
+          waits.push(delayMs);
+          await sleep(delayMs);
+        },
+      },
     });
     const err = await refusal(c.fetch(`${rig.url}/echofix/slow`), ConfirmationsTimeoutError);
     expect(err).to.include({ code: 'CONFIRMATIONS_TIMEOUT', attempts: 3 });
@@ -207,7 +216,12 @@ describe('sender refusals (real proxy, real manager, deterministic chain)', func
               ...base,
               sender: c.address,
               senderBalance: 15n,
-              balanceSignature: signBalanceProof(impostor.privateKey, { receiver: rig.receiver, openBlock: Number(openBlock), balance: 15n, contract: rig.contract }),
+              balanceSignature: signBalanceProof(impostor.privateKey, {
+                receiver: rig.receiver,
+                openBlock: Number(openBlock),
+                balance: 15n,
+                contract: rig.contract,
+              }),
               error: HEADER.invalidAmount,
             });
       if (openBlock !== undefined) ch = { openBlock: Number(openBlock) };

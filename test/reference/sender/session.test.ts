@@ -43,9 +43,7 @@ describe('sender sessions (real proxy, real manager, deterministic chain)', func
       '/echofix/c',
     ]);
     // Every request of every sender in flight at once.
-    const results = await Promise.all(
-      clients.map((client, i) => Promise.all(plan[i]!.map(async (p) => ({ p, ...(await getText(client, rig.url + p)) })))),
-    );
+    const results = await Promise.all(clients.map((client, i) => Promise.all(plan[i]!.map(async (p) => ({ p, ...(await getText(client, rig.url + p)) })))));
     for (const [i, client] of clients.entries()) {
       const expected = plan[i]!.reduce((sum, p) => sum + priceOf(p), 0n);
       for (const r of results[i]!) {

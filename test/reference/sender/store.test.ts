@@ -101,7 +101,9 @@ describe('sender store', () => {
     const file = path.join(dir, 'store.json');
     const key = storeKey(1337, CONTRACT, SENDER);
     writeFileSync(file, '{"format": "uraiden-sender-store/1", "accounts": {', { mode: 0o600 });
-    expect(() => loadAccount(file, key)).to.throw(StoreError).with.property('path', file);
+    expect(() => loadAccount(file, key))
+      .to.throw(StoreError)
+      .with.property('path', file);
     expect(() => saveAccount(file, key, state(1n))).to.throw(StoreError);
     expect(readFileSync(file, 'utf8')).to.equal('{"format": "uraiden-sender-store/1", "accounts": {');
     writeFileSync(file, '{"something": "else"}');

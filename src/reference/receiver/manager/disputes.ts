@@ -88,16 +88,8 @@ async function send(
     balance: proof.balance,
     contract: ctx.contract,
   });
-  const data = channelsInterface.encodeFunctionData('cooperativeClose', [
-    ctx.receiver,
-    channel.openBlock,
-    proof.balance,
-    proof.signature,
-    closingSig,
-  ]);
-  ctx.log.info(
-    `close request of ${key} claims ${channel.closeRequest!.balance} < registered ${proof.balance}: disputing (attempt ${attempts})`,
-  );
+  const data = channelsInterface.encodeFunctionData('cooperativeClose', [ctx.receiver, channel.openBlock, proof.balance, proof.signature, closingSig]);
+  ctx.log.info(`close request of ${key} claims ${channel.closeRequest!.balance} < registered ${proof.balance}: disputing (attempt ${attempts})`);
   let signed = false;
   try {
     const tx = await ctx.tx.send(`dispute ${key}`, ctx.contract, data, (t) => {

@@ -12,10 +12,7 @@ export class StateMismatchError extends UraidenError {
   readonly actualValue: string;
 
   constructor(path: string, field: 'chainId' | 'contract' | 'receiver', stateValue: string, actualValue: string) {
-    super(
-      'STATE_MISMATCH',
-      `state file ${path} belongs to ${field} ${stateValue}, but this manager runs with ${field} ${actualValue}`,
-    );
+    super('STATE_MISMATCH', `state file ${path} belongs to ${field} ${stateValue}, but this manager runs with ${field} ${actualValue}`);
     this.path = path;
     this.field = field;
     this.stateValue = stateValue;

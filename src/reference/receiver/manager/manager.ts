@@ -175,29 +175,77 @@ export async function openReceiverWith(options: ReceiverOptions, parts: Receiver
   const payCtx: PaymentContext = {
     receiver,
     contract,
-    get chain() { return view.chain; },
-    get unconfirmed() { return view.unconfirmed; },
+    get chain() {
+      return view.chain;
+    },
+    get unconfirmed() {
+      return view.unconfirmed;
+    },
     proofs,
     closes,
     persist: (s, b, p) => store.saveProof(s, b, p),
     rules: parts.paymentRules,
   };
   const closeCtx: ClosingContext = {
-    receiver, contract, receiverKey, proofs, closes, persistClose,
-    get chain() { return view.chain; },
-    get unconfirmed() { return view.unconfirmed; },
+    receiver,
+    contract,
+    receiverKey,
+    proofs,
+    closes,
+    persistClose,
+    get chain() {
+      return view.chain;
+    },
+    get unconfirmed() {
+      return view.unconfirmed;
+    },
   };
-  const syncCtx: SyncContext = { rpc, contract, receiver, confirmations, challengePeriod, chunkSize: options.logChunkSize ?? DEFAULTS.logChunkSize, store, view, log };
+  const syncCtx: SyncContext = {
+    rpc,
+    contract,
+    receiver,
+    confirmations,
+    challengePeriod,
+    chunkSize: options.logChunkSize ?? DEFAULTS.logChunkSize,
+    store,
+    view,
+    log,
+  };
   const disputeCtx: DisputeContext = {
-    rpc, receiver, receiverKey, contract, proofs, closes, tx, persistClose, log,
-    get chain() { return view.chain; },
-    get head() { return view.head; },
+    rpc,
+    receiver,
+    receiverKey,
+    contract,
+    proofs,
+    closes,
+    tx,
+    persistClose,
+    log,
+    get chain() {
+      return view.chain;
+    },
+    get head() {
+      return view.head;
+    },
   };
   const opsCtx: OperationsContext = {
-    receiver, receiverKey, contract, proofs, closes, withdrawing, tx, persistClose, log, pollMs,
+    receiver,
+    receiverKey,
+    contract,
+    proofs,
+    closes,
+    withdrawing,
+    tx,
+    persistClose,
+    log,
+    pollMs,
     receiptTimeoutMs: options.receiptTimeoutMs ?? DEFAULTS.receiptTimeoutMs,
-    get chain() { return view.chain; },
-    get unconfirmed() { return view.unconfirmed; },
+    get chain() {
+      return view.chain;
+    },
+    get unconfirmed() {
+      return view.unconfirmed;
+    },
   };
 
   // ------------------------------------------------------------ polling
@@ -225,10 +273,7 @@ export async function openReceiverWith(options: ReceiverOptions, parts: Receiver
       }
       // Balances only change with blocks.
       if (!result.unchanged || ethBalance === undefined) {
-        const [eth, tok] = await Promise.all([
-          balanceOf(rpc, receiver),
-          ethCall(rpc, token, tokenInterface.encodeFunctionData('balanceOf', [receiver])),
-        ]);
+        const [eth, tok] = await Promise.all([balanceOf(rpc, receiver), ethCall(rpc, token, tokenInterface.encodeFunctionData('balanceOf', [receiver]))]);
         ethBalance = eth;
         tokenBalance = tokenInterface.decodeFunctionResult('balanceOf', tok)[0] as bigint;
       }
@@ -256,7 +301,9 @@ export async function openReceiverWith(options: ReceiverOptions, parts: Receiver
   const loop = (): void => {
     if (stopped) return;
     timer = setTimeout(() => {
-      queuePoll().catch(() => undefined).finally(loop);
+      queuePoll()
+        .catch(() => undefined)
+        .finally(loop);
     }, pollMs);
   };
 
@@ -265,8 +312,7 @@ export async function openReceiverWith(options: ReceiverOptions, parts: Receiver
   log.info(`receiver ${receiver} on chain ${chainId}, contract ${contract}, token ${token}, ${confirmations} confirmations`);
 
   // ------------------------------------------------------------ views
-  const stateOf = (key: ChannelKey, c: ChainChannel): ChannelState =>
-    c.settled ? 'closed' : closingReason(payCtx, key, c) ? 'closing' : 'open';
+  const stateOf = (key: ChannelKey, c: ChainChannel): ChannelState => (c.settled ? 'closed' : closingReason(payCtx, key, c) ? 'closing' : 'open');
   const toView = (key: ChannelKey, c: ChainChannel): ChannelView => {
     const proof = proofs.get(key);
     const v: ChannelView = {
@@ -291,7 +337,9 @@ export async function openReceiverWith(options: ReceiverOptions, parts: Receiver
     stateFile: options.stateFile,
     confirmations,
     challengePeriod,
-    get headBlock() { return view.head; },
+    get headBlock() {
+      return view.head;
+    },
 
     health(): Health {
       if (stopped) return { ok: false, reason: 'chain-unreachable', detail: 'receiver stopped' };

@@ -75,12 +75,7 @@ export interface Logger {
  * channels opened before the start block are logged and skipped: the manager cannot know their
  * deposit, so it could never serve them anyway.
  */
-export function applyConfirmedEvent(
-  channels: Map<ChannelKey, ChainChannel>,
-  ev: ChannelEvent,
-  challengePeriod: number,
-  log: Logger,
-): ChannelKey | undefined {
+export function applyConfirmedEvent(channels: Map<ChannelKey, ChainChannel>, ev: ChannelEvent, challengePeriod: number, log: Logger): ChannelKey | undefined {
   const key = channelKey(ev.sender, ev.receiver, ev.openBlock);
   if (ev.kind === 'created') {
     // One channel per (sender, receiver, block) on chain, so a second ChannelCreated for a key can

@@ -156,10 +156,7 @@ export async function balanceOf(rpc: Rpc, address: string): Promise<bigint> {
 }
 
 export async function receipt(rpc: Rpc, txHash: string): Promise<RpcReceipt | undefined> {
-  const r = await rpc.call<{ status: string; blockNumber: string; transactionHash: string } | null>(
-    'eth_getTransactionReceipt',
-    [txHash],
-  );
+  const r = await rpc.call<{ status: string; blockNumber: string; transactionHash: string } | null>('eth_getTransactionReceipt', [txHash]);
   if (!r) return undefined;
   return { status: Number(BigInt(r.status)), blockNumber: Number(BigInt(r.blockNumber)), transactionHash: r.transactionHash };
 }

@@ -86,15 +86,35 @@ CREATE TABLE IF NOT EXISTS closes (
 `;
 
 interface ChannelRow {
-  sender: string; open_block: number; deposit: string; withdrawn: string;
-  close_balance: string | null; close_block: number | null; settle_block: number | null;
-  settled_balance: string | null; settled_receiver_tokens: string | null; settled_block: number | null;
+  sender: string;
+  open_block: number;
+  deposit: string;
+  withdrawn: string;
+  close_balance: string | null;
+  close_block: number | null;
+  settle_block: number | null;
+  settled_balance: string | null;
+  settled_receiver_tokens: string | null;
+  settled_block: number | null;
 }
-interface ProofRow { sender: string; open_block: number; balance: string; signature: string }
+interface ProofRow {
+  sender: string;
+  open_block: number;
+  balance: string;
+  signature: string;
+}
 interface CloseRow {
-  sender: string; open_block: number; closing_signature: string | null; closing_balance: string | null;
-  dispute_balance: string | null; dispute_tx: string | null; dispute_raw: string | null; dispute_nonce: number | null;
-  dispute_status: string | null; dispute_attempts: number | null; dispute_error: string | null;
+  sender: string;
+  open_block: number;
+  closing_signature: string | null;
+  closing_balance: string | null;
+  dispute_balance: string | null;
+  dispute_tx: string | null;
+  dispute_raw: string | null;
+  dispute_nonce: number | null;
+  dispute_status: string | null;
+  dispute_attempts: number | null;
+  dispute_error: string | null;
 }
 
 function isBusy(err: unknown): boolean {
@@ -169,9 +189,7 @@ function checkIdentity(db: Database.Database, path: string, id: StateIdentity, s
 }
 
 function storeOn(db: Database.Database, path: string, identity: StateIdentity): StateStore {
-  const startBlock = Number(
-    db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'start_block'").get()!.value,
-  );
+  const startBlock = Number(db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'start_block'").get()!.value);
   const upsertProof = db.prepare(
     `INSERT INTO proofs (sender, open_block, balance, signature, updated_ms) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (sender, open_block) DO UPDATE SET
@@ -191,9 +209,16 @@ function storeOn(db: Database.Database, path: string, identity: StateIdentity): 
 
   const writeChannel = (c: ChainChannel): void => {
     upsertChannel.run(
-      c.sender, c.openBlock, c.deposit.toString(), c.withdrawn.toString(),
-      c.closeRequest?.balance.toString() ?? null, c.closeRequest?.block ?? null, c.closeRequest?.settleBlock ?? null,
-      c.settled?.balance.toString() ?? null, c.settled?.receiverTokens.toString() ?? null, c.settled?.block ?? null,
+      c.sender,
+      c.openBlock,
+      c.deposit.toString(),
+      c.withdrawn.toString(),
+      c.closeRequest?.balance.toString() ?? null,
+      c.closeRequest?.block ?? null,
+      c.closeRequest?.settleBlock ?? null,
+      c.settled?.balance.toString() ?? null,
+      c.settled?.receiverTokens.toString() ?? null,
+      c.settled?.block ?? null,
     );
   };
   const writeHead = (head: { number: number; hash: string } | null): void => {
@@ -287,9 +312,17 @@ function storeOn(db: Database.Database, path: string, identity: StateIdentity): 
     saveClose(sender, openBlock, rec) {
       const d = rec.dispute;
       upsertClose.run(
-        sender, openBlock, rec.closingSignature ?? null, rec.closingBalance?.toString() ?? null,
-        d?.balance.toString() ?? null, d?.txHash ?? null, d?.rawTx ?? null, d?.nonce ?? null,
-        d?.status ?? null, d?.attempts ?? null, d?.error ?? null,
+        sender,
+        openBlock,
+        rec.closingSignature ?? null,
+        rec.closingBalance?.toString() ?? null,
+        d?.balance.toString() ?? null,
+        d?.txHash ?? null,
+        d?.rawTx ?? null,
+        d?.nonce ?? null,
+        d?.status ?? null,
+        d?.attempts ?? null,
+        d?.error ?? null,
       );
     },
     close() {

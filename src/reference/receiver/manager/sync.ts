@@ -14,15 +14,7 @@
  */
 import { channelKey, decodeChannelLog, type Address, type ChannelEvent } from '../../../protocol/index.js';
 import { addressTopic, CHANNEL_EVENT_TOPICS } from './abi.js';
-import {
-  applyConfirmedEvent,
-  emptyUnconfirmed,
-  unconfirmedFrom,
-  type ChainChannel,
-  type ChannelKey,
-  type Logger,
-  type UnconfirmedView,
-} from './model.js';
+import { applyConfirmedEvent, emptyUnconfirmed, unconfirmedFrom, type ChainChannel, type ChannelKey, type Logger, type UnconfirmedView } from './model.js';
 import { blockAt, getLogs, type Rpc } from './rpc.js';
 import type { StateStore } from './state.js';
 
@@ -82,18 +74,11 @@ async function fetchEvents(ctx: SyncContext, fromBlock: number, toBlock: number)
  * `anchor` (the last block already applied) at its height: both hashes are read again after the
  * logs, so logs from one branch are never filed under another branch's hash.
  */
-async function fetchRange(
-  ctx: SyncContext,
-  anchor: { block: number; hash: string | null },
-  to: number,
-): Promise<{ events: ChannelEvent[]; hash: string }> {
+async function fetchRange(ctx: SyncContext, anchor: { block: number; hash: string | null }, to: number): Promise<{ events: ChannelEvent[]; hash: string }> {
   const before = await blockAt(ctx.rpc, to);
   if (!before) throw new ChainMovedError(`block ${to} vanished`);
   const events = await fetchEvents(ctx, anchor.block + 1, to);
-  const [after, anchorNow] = await Promise.all([
-    blockAt(ctx.rpc, to),
-    anchor.hash ? blockAt(ctx.rpc, anchor.block) : Promise.resolve(undefined),
-  ]);
+  const [after, anchorNow] = await Promise.all([blockAt(ctx.rpc, to), anchor.hash ? blockAt(ctx.rpc, anchor.block) : Promise.resolve(undefined)]);
   if (!after || after.hash !== before.hash) throw new ChainMovedError(`block ${to} changed while reading its logs`);
   if (anchor.hash && anchorNow?.hash !== anchor.hash) throw new ChainMovedError(`block ${anchor.block} changed while syncing`);
   return { events, hash: before.hash };

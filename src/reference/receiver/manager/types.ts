@@ -4,9 +4,7 @@
 import type { Address, ErrorFlag, Hex } from '../../../protocol/index.js';
 
 /** §3.2 step 1: whether the receiver can watch its chain right now. */
-export type Health =
-  | { ok: true }
-  | { ok: false; reason: 'chain-unreachable' | 'eth-below-floor'; detail: string };
+export type Health = { ok: true } | { ok: false; reason: 'chain-unreachable' | 'eth-below-floor'; detail: string };
 
 /** A payment as the proxy parsed it from the request headers (§3.1). */
 export interface Payment {
@@ -63,9 +61,7 @@ export interface Stats {
   syncBlock: number;
 }
 
-export type CooperativeCloseOutcome =
-  | { ok: true; closeSignature: Hex }
-  | { ok: false; status: 400 | 404; reason: string };
+export type CooperativeCloseOutcome = { ok: true; closeSignature: Hex } | { ok: false; status: 400 | 404; reason: string };
 
 /** What the proxy and the REST API need from a channel manager. */
 export interface ReceiverManager {

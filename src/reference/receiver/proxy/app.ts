@@ -39,7 +39,7 @@ export interface ListenAddress {
   url: string;
 }
 
-export interface Proxy {
+export interface PaywalledProxy {
   readonly app: FastifyInstance;
   readonly paywall: Paywall;
   /** Listens on host:port (port 0 picks a free one). Loopback by default. */
@@ -50,7 +50,7 @@ export interface Proxy {
 
 const TEXT = 'text/plain; charset=utf-8';
 
-export function createProxy(options: ProxyOptions): Proxy {
+export function createProxy(options: ProxyOptions): PaywalledProxy {
   const gatewayPath = options.gatewayPath ?? GATEWAY_PATH;
   // A header value and a route prefix: absolute, no trailing slash, no query.
   if (!/^\/[^?#\s]*[^/?#\s]$/.test(gatewayPath)) throw new ProxyConfigError('gatewayPath', gatewayPath, 'expected an absolute path without a trailing slash');
@@ -70,9 +70,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     else status = 500;
     if (status >= 500) req.log.error({ err, charged }, 'resource failed');
     const message = status === 500 ? 'internal error' : err.message;
-    const note = charged
-      ? ` (after payment: ${String(reply.getHeader(HEADER.cost))} was charged, RDN-Sender-Balance is the registered balance)`
-      : '';
+    const note = charged ? ` (after payment: ${String(reply.getHeader(HEADER.cost))} was charged, RDN-Sender-Balance is the registered balance)` : '';
     return reply.code(status).type(TEXT).send(`${message}${note}\n`);
   });
 
@@ -143,5 +141,7 @@ function refuse(req: FastifyRequest, reply: FastifyReply, d: Exclude<Decision, {
       .type('text/html; charset=utf-8')
       .send(paywallPage({ url: req.url, reason: d.reason, headers: d.headers }));
   }
-  return reply.type('application/json; charset=utf-8').send(JSON.stringify({ error: 'payment required', reason: d.reason, price: d.headers[HEADER.price], flag: d.flag }));
+  return reply
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify({ error: 'payment required', reason: d.reason, price: d.headers[HEADER.price], flag: d.flag }));
 }

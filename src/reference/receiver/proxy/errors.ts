@@ -49,7 +49,7 @@ export class UpstreamError extends UraidenError {
 
 function safeJson(value: unknown): string {
   try {
-    return typeof value === 'bigint' ? `${value}n` : JSON.stringify(value) ?? String(value);
+    return typeof value === 'bigint' ? `${value}n` : (JSON.stringify(value) ?? String(value));
   } catch {
     return String(value);
   }

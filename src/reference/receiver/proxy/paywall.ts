@@ -4,7 +4,15 @@
  * the check in `manager.pay()` and its durable write are never separated by another request
  * (the manager relies on that, see ReceiverManager.pay). app.ts turns a Decision into HTTP.
  */
-import { encodeReplyHeaders, type ErrorFlag, HEADER, HeaderError, type HeaderGetter, parsePaymentHeaders } from '../../../protocol/index.js';
+import {
+  encodeReplyHeaders,
+  type ErrorFlag,
+  HEADER,
+  HeaderError,
+  type HeaderGetter,
+  type PaymentHeaders,
+  parsePaymentHeaders,
+} from '../../../protocol/index.js';
 import type { ReceiverManager } from '../manager/types.js';
 
 export type Decision =
@@ -52,7 +60,7 @@ export function createPaywall(manager: ReceiverManager, gatewayPath: string): Pa
     if (price === 0n) return { kind: 'free', status: 200, headers };
 
     // Step 3. The parser orders its own checks so that every 409 precedes the 402.
-    let parsed;
+    let parsed: PaymentHeaders;
     try {
       parsed = parsePaymentHeaders(get);
     } catch (err) {
@@ -90,7 +98,9 @@ export function createPaywall(manager: ReceiverManager, gatewayPath: string): Pa
       headers[HEADER.senderBalance] = outcome.last.balance.toString();
       headers[HEADER.balanceSignature] = outcome.last.signature;
     }
-    return outcome.flag ? withFlag(headers, outcome.flag, outcome.reason) : { kind: 'payment-required', status: 402, reason: outcome.reason, flag: null, headers };
+    return outcome.flag
+      ? withFlag(headers, outcome.flag, outcome.reason)
+      : { kind: 'payment-required', status: 402, reason: outcome.reason, flag: null, headers };
   }
 
   return { manager, gatewayPath, decide, baseHeaders };

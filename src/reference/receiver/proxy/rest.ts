@@ -48,7 +48,8 @@ function parseSender(value: string): Address {
 
 function parseOpenBlock(value: string): number {
   // Decimal only, as in the headers (§3.1); uint32 because the contract's open block is one.
-  if (!/^[0-9]{1,10}$/.test(value) || Number(value) > 0xffffffff) throw badRequest(`invalid open block ${JSON.stringify(value)}: expected a decimal uint32`, value);
+  if (!/^[0-9]{1,10}$/.test(value) || Number(value) > 0xffffffff)
+    throw badRequest(`invalid open block ${JSON.stringify(value)}: expected a decimal uint32`, value);
   return Number(value);
 }
 
@@ -90,7 +91,8 @@ function parseCloseBody(raw: unknown): { balance: bigint; senderSignature: strin
   const parsed = parseBalance(balance);
   // The signature's syntax is the manager's to judge (it answers 400 with the §1.4 reason); here
   // only that one was sent: without it anyone could freeze a sender's channel (§5).
-  if (typeof senderSignature !== 'string' || senderSignature === '') throw badRequest('missing "sender_signature": the sender\'s signature over the closing message (§5)');
+  if (typeof senderSignature !== 'string' || senderSignature === '')
+    throw badRequest('missing "sender_signature": the sender\'s signature over the closing message (§5)');
   return { balance: parsed, senderSignature };
 }
 

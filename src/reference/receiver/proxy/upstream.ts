@@ -44,7 +44,8 @@ export function forwardResource(path: string, upstream: string, price: Price | P
   const timeoutMs = options.timeoutMs ?? 30_000;
   // `/cdn/*` → '/cdn/': the part of the raw URL after it is the path appended upstream.
   const wildcardPrefix = path.endsWith('*') ? path.slice(0, -1) : undefined;
-  if (wildcardPrefix !== undefined && /[:*]/.test(wildcardPrefix)) throw new ProxyConfigError('path', path, 'a forwarding path may only have a trailing * (no parameters)');
+  if (wildcardPrefix !== undefined && /[:*]/.test(wildcardPrefix))
+    throw new ProxyConfigError('path', path, 'a forwarding path may only have a trailing * (no parameters)');
 
   // The price runs before the payment: refusing an escaping path there costs the client nothing.
   const checkedPrice: PriceFunction = (req) => {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { HEADER } from '../../../../src/protocol/index.js';
-import { startChain, type Chain, type RpcServer } from '../../../../src/sim/index.js';
+import { startChain, type Chain } from '../../../../src/sim/index.js';
 import { type Channel, openChannelUnconfirmed, pay, tempDir, waitFor } from './helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -66,15 +66,19 @@ async function freePort(): Promise<number> {
 
 /** §6: ready when GET /echofix/ready answers. */
 async function waitReady(url: string, child: Child, timeoutMs = 30_000): Promise<void> {
-  await waitFor(async () => {
-    if (child.proc.exitCode !== null) throw new Error(`proxy exited ${child.proc.exitCode}: ${child.out.stderr}`);
-    try {
-      await fetch(`${url}/echofix/ready`);
-      return true;
-    } catch {
-      return false;
-    }
-  }, `the proxy at ${url}`, timeoutMs);
+  await waitFor(
+    async () => {
+      if (child.proc.exitCode !== null) throw new Error(`proxy exited ${child.proc.exitCode}: ${child.out.stderr}`);
+      try {
+        await fetch(`${url}/echofix/ready`);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    `the proxy at ${url}`,
+    timeoutMs,
+  );
 }
 
 async function stopChild(child: Child): Promise<void> {
@@ -91,14 +95,39 @@ describe('uraiden proxy (CLI)', function () {
     it('--help lists every option with its RDN_* variable, and the subcommands; exit 0', async () => {
       const r = await run(['proxy', '--help']);
       expect(r.code).to.equal(0);
-      for (const flag of ['--port', '--host', '--gateway-path', '--rpc-url', '--chain-id', '--contract', '--token', '--private-key', '--confirmations', '--state-dir', '--poll-interval-ms', '--eth-floor']) {
+      for (const flag of [
+        '--port',
+        '--host',
+        '--gateway-path',
+        '--rpc-url',
+        '--chain-id',
+        '--contract',
+        '--token',
+        '--private-key',
+        '--confirmations',
+        '--state-dir',
+        '--poll-interval-ms',
+        '--eth-floor',
+      ]) {
         expect(r.stdout).to.include(flag);
       }
       const flat = r.stdout.replace(/\s+/g, ' ');
-      for (const env of ['RDN_PORT', 'RDN_RPC_URL', 'RDN_CHAIN_ID', 'RDN_CONTRACT_ADDRESS', 'RDN_TOKEN_ADDRESS', 'RDN_RECEIVER_PRIVATE_KEY', 'RDN_CONFIRMATIONS', 'RDN_STATE_DIR', 'RDN_POLL_INTERVAL_MS']) {
+      for (const env of [
+        'RDN_PORT',
+        'RDN_RPC_URL',
+        'RDN_CHAIN_ID',
+        'RDN_CONTRACT_ADDRESS',
+        'RDN_TOKEN_ADDRESS',
+        'RDN_RECEIVER_PRIVATE_KEY',
+        'RDN_CONFIRMATIONS',
+        'RDN_STATE_DIR',
+        'RDN_POLL_INTERVAL_MS',
+      ]) {
         expect(flat).to.include(`env: ${env}`);
       }
-      expect(r.stdout).to.match(/withdraw/).and.match(/close-all/);
+      expect(r.stdout)
+        .to.match(/withdraw/)
+        .and.match(/close-all/);
       const w = await run(['proxy', 'withdraw', '--help']);
       expect(w.code).to.equal(0);
       expect(w.stdout).to.include('--minimum').and.include('--rpc-url');
@@ -158,7 +187,6 @@ describe('uraiden proxy (CLI)', function () {
 
   describe('with a chain', () => {
     let chain: Chain;
-    let rpc: RpcServer;
     let stateDir: string;
     const children: Child[] = [];
     const CONF = 1;
@@ -166,7 +194,7 @@ describe('uraiden proxy (CLI)', function () {
     before(async function () {
       this.timeout(120_000);
       chain = await startChain({ senders: 4 });
-      rpc = await chain.listen();
+      await chain.listen();
     });
     beforeEach(async () => {
       stateDir = await tempDir();
@@ -195,10 +223,14 @@ describe('uraiden proxy (CLI)', function () {
     /** Pays until the proxy has seen the (new) channel: it may still be syncing. */
     const payWhenSeen = async (url: string, c: Channel, balance: bigint, text = 'x'): Promise<Response> => {
       let res: Response | undefined;
-      await waitFor(async () => {
-        res = await fetch(`${url}/echofix/${text}`, { headers: pay(ids(), c, balance) });
-        return !(res.status === 402 && (res.headers.get(HEADER.nonexistingChannel) || res.headers.get(HEADER.insufficientConfirmations)));
-      }, 'the channel to be seen by the proxy', 30_000);
+      await waitFor(
+        async () => {
+          res = await fetch(`${url}/echofix/${text}`, { headers: pay(ids(), c, balance) });
+          return !(res.status === 402 && (res.headers.get(HEADER.nonexistingChannel) || res.headers.get(HEADER.insufficientConfirmations)));
+        },
+        'the channel to be seen by the proxy',
+        30_000,
+      );
       return res!;
     };
 
@@ -217,7 +249,7 @@ describe('uraiden proxy (CLI)', function () {
       const res = await payWhenSeen(url, c, 5n, 'hello');
       expect(res.status).to.equal(200);
       expect(await res.text()).to.equal('hello');
-      const stats = await (await fetch(`${url}/api/1/stats`)).json() as Record<string, unknown>;
+      const stats = (await (await fetch(`${url}/api/1/stats`)).json()) as Record<string, unknown>;
       expect(stats.receiver_address).to.equal(chain.accounts.receiver.address);
 
       expect(child.out.stdout).to.match(/listening on http:\/\/127\.0\.0\.1:/);
@@ -237,7 +269,11 @@ describe('uraiden proxy (CLI)', function () {
       const c = await openChannelUnconfirmed(chain, chain.accounts.senders[1]!, 1000n);
       await chain.mine(1);
       let res: Response | undefined;
-      await waitFor(async () => (res = await fetch(`${url}/echofix/a`, { headers: pay(ids(), c, 5n) })).headers.get(HEADER.insufficientConfirmations) === '1', 'insufficient confirmations', 30_000);
+      await waitFor(
+        async () => (res = await fetch(`${url}/echofix/a`, { headers: pay(ids(), c, 5n) })).headers.get(HEADER.insufficientConfirmations) === '1',
+        'insufficient confirmations',
+        30_000,
+      );
       await chain.mine(2);
       await waitFor(async () => (await fetch(`${url}/echofix/a`, { headers: pay(ids(), c, 5n) })).status === 200, 'the channel confirmed', 30_000);
       expect(res!.status).to.equal(402);
@@ -262,10 +298,12 @@ describe('uraiden proxy (CLI)', function () {
       first.child.proc.kill('SIGTERM');
       const r = await first.child.exited;
       expect(r.code).to.equal(0);
-      expect(r.stdout).to.match(/SIGTERM, stopping/).and.match(/stopped/);
+      expect(r.stdout)
+        .to.match(/SIGTERM, stopping/)
+        .and.match(/stopped/);
 
       const second = await launch(env);
-      const ch = await (await fetch(`${second.url}/api/1/channels/${c.sender.address}/${c.openBlock}`)).json() as Record<string, unknown>;
+      const ch = (await (await fetch(`${second.url}/api/1/channels/${c.sender.address}/${c.openBlock}`)).json()) as Record<string, unknown>;
       expect(ch.balance).to.equal('10');
       expect((await fetch(`${second.url}/echofix/z`, { headers: pay(ids(), c, 10n) })).status, 'a replay after restart').to.equal(402);
       expect((await fetch(`${second.url}/echofix/z`, { headers: pay(ids(), c, 15n) })).status).to.equal(200);
@@ -312,7 +350,7 @@ describe('uraiden proxy (CLI)', function () {
 
       const second = await launch(env);
       for (const [i, c] of channels.entries()) {
-        const ch = await (await fetch(`${second.url}/api/1/channels/${c.sender.address}/${c.openBlock}`)).json() as { balance: string };
+        const ch = (await (await fetch(`${second.url}/api/1/channels/${c.sender.address}/${c.openBlock}`)).json()) as { balance: string };
         const registered = BigInt(ch.balance);
         // One request per sender may have been registered without its reply reaching the client.
         expect(registered === acked[i] || registered === acked[i]! + 5n, `sender ${i}: registered ${registered}, acknowledged ${acked[i]}`).to.equal(true);

@@ -18,10 +18,21 @@ describe('proxy §3.2 step 1: 502 while the chain cannot be watched (real chain,
   before(async function () {
     this.timeout(120_000);
     // The receiver starts with 1000 ETH (src/sim); a floor above it makes the proxy start unhealthy.
-    rig = await startRig([...echoResources(), pricedResource('/zero', () => 0n, () => 'zero'), freeResource('/free', () => 'free')], {
-      senders: 1,
-      ethFloor: parseEther('1100'),
-    });
+    rig = await startRig(
+      [
+        ...echoResources(),
+        pricedResource(
+          '/zero',
+          () => 0n,
+          () => 'zero',
+        ),
+        freeResource('/free', () => 'free'),
+      ],
+      {
+        senders: 1,
+        ethFloor: parseEther('1100'),
+      },
+    );
   });
   after(async () => rig?.close());
 
@@ -62,11 +73,24 @@ describe('proxy §3.2 step 1: 502 while the chain cannot be watched (real chain,
     it('502 chain-unreachable during the outage, without registering a valid payment; recovers after', async () => {
       const sender = rig.chain.accounts.senders[0]!;
       const channel = await openChannel(rig, sender, 1000n);
-      expect((await request(srv()).get('/echofix/a').set(pay(rig, channel, 5n))).status).to.equal(200);
+      expect(
+        (
+          await request(srv())
+            .get('/echofix/a')
+            .set(pay(rig, channel, 5n))
+        ).status,
+      ).to.equal(200);
 
       await outage(3000);
       let res: request.Response | undefined;
-      await waitFor(async () => (res = await request(srv()).get('/echofix/b').set(pay(rig, channel, 10n))).status === 502, 'the outage to show', 5000);
+      await waitFor(
+        async () =>
+          (res = await request(srv())
+            .get('/echofix/b')
+            .set(pay(rig, channel, 10n))).status === 502,
+        'the outage to show',
+        5000,
+      );
       expect(res!.text).to.match(/^chain-unreachable: /);
       expect(rdn(res!.headers)).to.deep.equal([]);
       // Never a 402 while it cannot watch the chain, whatever the request.
@@ -74,7 +98,14 @@ describe('proxy §3.2 step 1: 502 while the chain cannot be watched (real chain,
       expect((await request(srv()).get('/zero')).status).to.equal(502);
       expect(rig.manager.channel(sender.address, channel.openBlock)?.balance).to.equal(5n);
 
-      await waitFor(async () => (res = await request(srv()).get('/echofix/b').set(pay(rig, channel, 10n))).status !== 502, 'recovery', 15_000);
+      await waitFor(
+        async () =>
+          (res = await request(srv())
+            .get('/echofix/b')
+            .set(pay(rig, channel, 10n))).status !== 502,
+        'recovery',
+        15_000,
+      );
       expect(res!.status).to.equal(200);
       expect(res!.text).to.equal('b');
       expect(rig.manager.channel(sender.address, channel.openBlock)?.balance).to.equal(10n);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { encodeOpenData, encodePaymentHeaders, signBalanceProof, type Address } from '../../../../src/protocol/index.js';
 import { startChain, type Account, type Chain, type RpcServer } from '../../../../src/sim/index.js';
 import { memoryLogger, openReceiver } from '../../../../src/reference/receiver/index.js';
-import { createProxy, type Proxy, type Resource } from '../../../../src/reference/receiver/index.js';
+import { createProxy, type PaywalledProxy, type Resource } from '../../../../src/reference/receiver/index.js';
 
 export type Receiver = Awaited<ReturnType<typeof openReceiver>>;
 
@@ -27,7 +27,7 @@ export interface Rig {
   rpc: RpcServer;
   stateDir: string;
   manager: Receiver;
-  proxy: Proxy;
+  proxy: PaywalledProxy;
   receiver: Address;
   contract: Address;
   close(): Promise<void>;
@@ -91,7 +91,14 @@ export async function openChannel(rig: Rig, sender: Account, deposit: bigint): P
 export function pay(rig: Pick<Rig, 'receiver' | 'contract'>, channel: Channel, balance: bigint, extra: { signer?: Account } = {}): Record<string, string> {
   const signer = extra.signer ?? channel.sender;
   const signature = signBalanceProof(signer.privateKey, { receiver: rig.receiver, openBlock: channel.openBlock, balance, contract: rig.contract });
-  return encodePaymentHeaders({ sender: channel.sender.address, receiver: rig.receiver, contract: rig.contract, openBlock: channel.openBlock, balance, signature });
+  return encodePaymentHeaders({
+    sender: channel.sender.address,
+    receiver: rig.receiver,
+    contract: rig.contract,
+    openBlock: channel.openBlock,
+    balance,
+    signature,
+  });
 }
 
 export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {

@@ -7,7 +7,15 @@ import { expect } from 'chai';
 import nock from 'nock';
 import request from 'supertest';
 import { HEADER, signBalanceProof } from '../../../../src/protocol/index.js';
-import { createProxy, echoResources, forwardResource, freeResource, paidResource, pricedResource, ResourceError } from '../../../../src/reference/receiver/index.js';
+import {
+  createProxy,
+  echoResources,
+  forwardResource,
+  freeResource,
+  paidResource,
+  pricedResource,
+  ResourceError,
+} from '../../../../src/reference/receiver/index.js';
 import { type Channel, openChannel, openChannelUnconfirmed, pay, type Rig, startRig, waitFor } from './helpers.js';
 
 const h = (name: string) => name.toLowerCase();
@@ -28,7 +36,11 @@ const resources = [
   ),
   forwardResource('/cdn/*', 'http://cdn.test/r42', 3n),
   freeResource('/free', () => 'free content'),
-  pricedResource('/zero', () => 0n, () => 'zero-priced content'),
+  pricedResource(
+    '/zero',
+    () => 0n,
+    () => 'zero-priced content',
+  ),
   paidResource('/boom', 2n, () => {
     throw new Error('handler exploded');
   }),
@@ -62,7 +74,10 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
   let next = 0;
   /** A fresh channel, from the senders in turn. */
   const fresh = (deposit = 1000n): Promise<Channel> => openChannel(rig, rig.chain.accounts.senders[next++ % rig.chain.accounts.senders.length]!, deposit);
-  const rdnHeaders = (headers: Record<string, unknown>) => Object.keys(headers).filter((k) => k.startsWith('rdn-')).sort();
+  const rdnHeaders = (headers: Record<string, unknown>) =>
+    Object.keys(headers)
+      .filter((k) => k.startsWith('rdn-'))
+      .sort();
 
   describe('§3.2 step 2: price 0', () => {
     it('serves a paywalled resource priced 0 without payment, with the base headers and RDN-Price 0', async () => {
@@ -197,20 +212,30 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
       channel = await fresh();
     });
     it('402 + RDN-Nonexisting-Channel for an open block with no channel', async () => {
-      const res = await request(srv()).get('/echofix/a').set(pay(rig, { ...channel, openBlock: channel.openBlock - 1 }, 5n));
+      const res = await request(srv())
+        .get('/echofix/a')
+        .set(pay(rig, { ...channel, openBlock: channel.openBlock - 1 }, 5n));
       expect(res.status).to.equal(402);
       expect(res.headers[h(HEADER.nonexistingChannel)]).to.equal('1');
       expect(res.headers[h(HEADER.sender)]).to.equal(channel.sender.address);
     });
     it('402 + RDN-Nonexisting-Channel for a payment naming another receiver', async () => {
       const other = rig.chain.accounts.thirdParty.address;
-      const res = await request(srv()).get('/echofix/a').set(pay({ receiver: other, contract: rig.contract }, channel, 5n));
+      const res = await request(srv())
+        .get('/echofix/a')
+        .set(pay({ receiver: other, contract: rig.contract }, channel, 5n));
       expect(res.status).to.equal(402);
       expect(res.headers[h(HEADER.nonexistingChannel)]).to.equal('1');
     });
     it('402 + RDN-Nonexisting-Channel once a closing signature was issued (§5 DELETE)', async () => {
       const c = await fresh();
-      expect((await request(srv()).get('/echofix/a').set(pay(rig, c, 5n))).status).to.equal(200);
+      expect(
+        (
+          await request(srv())
+            .get('/echofix/a')
+            .set(pay(rig, c, 5n))
+        ).status,
+      ).to.equal(200);
       const senderSignature = (await import('../../../../src/protocol/index.js')).signClosing(c.sender.privateKey, {
         sender: c.sender.address,
         openBlock: c.openBlock,
@@ -219,7 +244,9 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
       });
       const del = await request(srv()).delete(`/api/1/channels/${c.sender.address}/${c.openBlock}`).send({ balance: '5', sender_signature: senderSignature });
       expect(del.status).to.equal(200);
-      const res = await request(srv()).get('/echofix/a').set(pay(rig, c, 10n));
+      const res = await request(srv())
+        .get('/echofix/a')
+        .set(pay(rig, c, 10n));
       expect(res.status).to.equal(402);
       expect(res.headers[h(HEADER.nonexistingChannel)]).to.equal('1');
     });
@@ -228,7 +255,9 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
   describe('§3.2 step 7: the signer must be the sender', () => {
     it('402 + RDN-Invalid-Balance-Proof for a proof signed by another key', async () => {
       const c = await fresh();
-      const res = await request(srv()).get('/echofix/a').set(pay(rig, c, 5n, { signer: rig.chain.accounts.thirdParty }));
+      const res = await request(srv())
+        .get('/echofix/a')
+        .set(pay(rig, c, 5n, { signer: rig.chain.accounts.thirdParty }));
       expect(res.status).to.equal(402);
       expect(res.headers[h(HEADER.invalidBalanceProof)]).to.equal('1');
     });
@@ -271,18 +300,30 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
       expect(res.headers).to.include({ [h(HEADER.sender)]: c.sender.address, [h(HEADER.senderBalance)]: '5', [h(HEADER.balanceSignature)]: lastSig });
     };
     it('402 + RDN-Invalid-Amount with the last proof for an underpayment', async () => {
-      expectInvalidAmount(await request(srv()).get('/echofix/a').set(pay(rig, c, 9n)));
+      expectInvalidAmount(
+        await request(srv())
+          .get('/echofix/a')
+          .set(pay(rig, c, 9n)),
+      );
     });
     it('402 + RDN-Invalid-Amount for an overpayment', async () => {
-      expectInvalidAmount(await request(srv()).get('/echofix/a').set(pay(rig, c, 11n)));
+      expectInvalidAmount(
+        await request(srv())
+          .get('/echofix/a')
+          .set(pay(rig, c, 11n)),
+      );
     });
     it('402 for a decreasing balance (Invalid-Amount or Invalid-Balance-Proof), never content', async () => {
-      const res = await request(srv()).get('/echofix/a').set(pay(rig, c, 4n));
+      const res = await request(srv())
+        .get('/echofix/a')
+        .set(pay(rig, c, 4n));
       expect(res.status).to.equal(402);
       expect(res.headers[h(HEADER.invalidAmount)] ?? res.headers[h(HEADER.invalidBalanceProof)]).to.equal('1');
     });
     it('402 for a replay of the registered proof, never content', async () => {
-      const res = await request(srv()).get('/echofix/a').set(pay(rig, c, 5n));
+      const res = await request(srv())
+        .get('/echofix/a')
+        .set(pay(rig, c, 5n));
       expect(res.status).to.equal(402);
       expect(res.text).to.not.equal('a');
     });
@@ -299,7 +340,9 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
   describe('§3.2 step 9: balance above the confirmed deposit', () => {
     it('402 + RDN-Invalid-Balance-Proof when the new balance exceeds the deposit', async () => {
       const c = await fresh(4n);
-      const res = await request(srv()).get('/echofix/a').set(pay(rig, c, 5n));
+      const res = await request(srv())
+        .get('/echofix/a')
+        .set(pay(rig, c, 5n));
       expect(res.status).to.equal(402);
       expect(res.headers[h(HEADER.invalidBalanceProof)]).to.equal('1');
       expect(rig.manager.channel(c.sender.address, c.openBlock)?.balance).to.equal(0n);
@@ -322,7 +365,9 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
         [h(HEADER.balanceSignature)]: headers[HEADER.balanceSignature],
       });
       expect(rig.manager.channel(c.sender.address, c.openBlock)?.balance).to.equal(5n);
-      const second = await request(srv()).get('/echodyn/abc').set(pay(rig, c, 8n));
+      const second = await request(srv())
+        .get('/echodyn/abc')
+        .set(pay(rig, c, 8n));
       expect(second.status).to.equal(200);
       expect(second.text).to.equal('abc');
       expect(second.headers).to.include({ [h(HEADER.cost)]: '3', [h(HEADER.senderBalance)]: '8' });
@@ -347,7 +392,9 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
       const c = await fresh();
       const { url } = await listenOnce();
       const headers = pay(rig, c, 5n);
-      const replies = await Promise.all(Array.from({ length: 50 }, () => fetch(`${url}/echofix/once`, { headers }).then(async (r) => ({ status: r.status, body: await r.text() }))));
+      const replies = await Promise.all(
+        Array.from({ length: 50 }, () => fetch(`${url}/echofix/once`, { headers }).then(async (r) => ({ status: r.status, body: await r.text() }))),
+      );
       const ok = replies.filter((r) => r.status === 200);
       expect(ok).to.have.length(1);
       expect(ok[0]!.body).to.equal('once');
@@ -362,21 +409,30 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
       const quote = await request(srv()).get('/sized?size=12');
       expect(quote.status).to.equal(402);
       expect(quote.headers[h(HEADER.price)]).to.equal('12');
-      const bad = await request(srv()).get('/sized?size=big').set(pay(rig, c, 12n));
+      const bad = await request(srv())
+        .get('/sized?size=big')
+        .set(pay(rig, c, 12n));
       expect(bad.status).to.equal(400);
       expect(bad.headers[h(HEADER.cost)]).to.equal(undefined);
       expect(rig.manager.channel(c.sender.address, c.openBlock)?.balance).to.equal(0n);
-      const post = await request(srv()).post('/sized?size=12').set(pay(rig, c, 12n));
+      const post = await request(srv())
+        .post('/sized?size=12')
+        .set(pay(rig, c, 12n));
       expect(post.status).to.equal(200);
       expect(post.body).to.deep.equal({ method: 'POST', size: '12' });
     });
     it('forwards a paid request to the upstream (path rest and query) and streams its content back', async () => {
       const c = await fresh();
-      const scope = nock('http://cdn.test').get('/r42/img/a%20b.txt').query({ v: '2' }).reply(200, 'upstream bytes', { 'content-type': 'text/x-test', 'cache-control': 'public, max-age=600' });
+      const scope = nock('http://cdn.test')
+        .get('/r42/img/a%20b.txt')
+        .query({ v: '2' })
+        .reply(200, 'upstream bytes', { 'content-type': 'text/x-test', 'cache-control': 'public, max-age=600' });
       const unpaid = await request(srv()).get('/cdn/img/a%20b.txt?v=2');
       expect(unpaid.status).to.equal(402);
       expect(scope.isDone(), 'an unpaid request must not reach the upstream').to.equal(false);
-      const res = await request(srv()).get('/cdn/img/a%20b.txt?v=2').set(pay(rig, c, 3n));
+      const res = await request(srv())
+        .get('/cdn/img/a%20b.txt?v=2')
+        .set(pay(rig, c, 3n));
       expect(res.status).to.equal(200);
       expect(res.text).to.equal('upstream bytes');
       expect(res.headers['content-type']).to.equal('text/x-test');
@@ -387,14 +443,18 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
     it('passes the upstream status on (404 after payment, charged and saying so)', async () => {
       const c = await fresh();
       nock('http://cdn.test').get('/r42/missing').reply(404, 'no such thing');
-      const res = await request(srv()).get('/cdn/missing').set(pay(rig, c, 3n));
+      const res = await request(srv())
+        .get('/cdn/missing')
+        .set(pay(rig, c, 3n));
       expect(res.status).to.equal(404);
       expect(res.headers[h(HEADER.cost)]).to.equal('3');
     });
     it('an unreachable upstream after payment is a 502 that still carries RDN-Cost and the new balance', async () => {
       const c = await fresh();
       nock('http://cdn.test').get('/r42/down').replyWithError('connect ECONNREFUSED');
-      const res = await request(srv()).get('/cdn/down').set(pay(rig, c, 3n));
+      const res = await request(srv())
+        .get('/cdn/down')
+        .set(pay(rig, c, 3n));
       expect(res.status).to.equal(502);
       expect(res.headers).to.include({ [h(HEADER.cost)]: '3', [h(HEADER.senderBalance)]: '3' });
       expect(res.text).to.match(/after payment/);
@@ -414,13 +474,21 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
     });
     it('a handler that throws after payment is a 500 with RDN-Cost: the payment stays registered', async () => {
       const c = await fresh();
-      const res = await request(srv()).get('/boom').set(pay(rig, c, 2n));
+      const res = await request(srv())
+        .get('/boom')
+        .set(pay(rig, c, 2n));
       expect(res.status).to.equal(500);
       expect(res.text).to.not.match(/exploded/); // no internals leak
       expect(res.headers).to.include({ [h(HEADER.cost)]: '2', [h(HEADER.senderBalance)]: '2' });
       expect(rig.manager.channel(c.sender.address, c.openBlock)?.balance).to.equal(2n);
       // The client continues from the registered balance.
-      expect((await request(srv()).get('/echofix/z').set(pay(rig, c, 7n))).status).to.equal(200);
+      expect(
+        (
+          await request(srv())
+            .get('/echofix/z')
+            .set(pay(rig, c, 7n))
+        ).status,
+      ).to.equal(200);
     });
     it('HEAD answers the payment request and never charges, even with a valid proof', async () => {
       const c = await fresh();
@@ -474,7 +542,9 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
       expect(res.status).to.equal(402);
       expect(res.headers['content-type']).to.match(/^text\/html/);
       expect(res.headers).to.include({ ...base, [h(HEADER.price)]: '5' });
-      expect(res.text).to.match(/<!doctype html>/i).and.match(/Payment required/);
+      expect(res.text)
+        .to.match(/<!doctype html>/i)
+        .and.match(/Payment required/);
       const cookies = (res.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]);
       const canonical = Object.values(HEADER).filter((name) => res.headers[name.toLowerCase()] !== undefined);
       expect(canonical).to.have.length(rdnHeaders(res.headers).length);
@@ -482,8 +552,13 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
     });
     it('carries the flag and the last proof as cookies on an HTML Invalid-Amount', async () => {
       const c = await fresh();
-      await request(srv()).get('/echofix/a').set(pay(rig, c, 5n));
-      const res = await request(srv()).get('/echofix/a').set(pay(rig, c, 6n)).set('Accept', 'text/html');
+      await request(srv())
+        .get('/echofix/a')
+        .set(pay(rig, c, 5n));
+      const res = await request(srv())
+        .get('/echofix/a')
+        .set(pay(rig, c, 6n))
+        .set('Accept', 'text/html');
       expect(res.status).to.equal(402);
       const cookies = res.headers['set-cookie'] as unknown as string[];
       expect(cookies).to.include.members(['RDN-Invalid-Amount=1; Path=/; SameSite=Lax', 'RDN-Sender-Balance=5; Path=/; SameSite=Lax']);

@@ -24,10 +24,22 @@ describe('proxy §5 REST API (real chain, real manager)', function () {
     paid = await openChannel(rig, a, 1000n);
     unpaid = await openChannel(rig, b, 300n);
     closing = await openChannel(rig, c, 200n);
-    for (const [channel, balance] of [[paid, 5n], [paid, 10n], [closing, 5n]] as const) {
-      expect((await request(srv()).get('/echofix/x').set(pay(rig, channel, balance))).status).to.equal(200);
+    for (const [channel, balance] of [
+      [paid, 5n],
+      [paid, 10n],
+      [closing, 5n],
+    ] as const) {
+      expect(
+        (
+          await request(srv())
+            .get('/echofix/x')
+            .set(pay(rig, channel, balance))
+        ).status,
+      ).to.equal(200);
     }
-    const del = await request(srv()).delete(`/api/1/channels/${closing.sender.address}/${closing.openBlock}`).send({ balance: 5, sender_signature: senderSig(closing, 5n) });
+    const del = await request(srv())
+      .delete(`/api/1/channels/${closing.sender.address}/${closing.openBlock}`)
+      .send({ balance: 5, sender_signature: senderSig(closing, 5n) });
     expect(del.status).to.equal(200);
     closeSig = del.body.close_signature;
   });
@@ -54,7 +66,9 @@ describe('proxy §5 REST API (real chain, real manager)', function () {
     });
     for (const bad of ['api/1', '/api/1/', '/', '/api 1', '/api?x=1', '']) {
       it(`refuses the gateway path ${JSON.stringify(bad)} with a ProxyConfigError`, () => {
-        expect(() => createProxy({ manager: rig.manager, gatewayPath: bad })).to.throw(ProxyConfigError).with.property('value', bad);
+        expect(() => createProxy({ manager: rig.manager, gatewayPath: bad }))
+          .to.throw(ProxyConfigError)
+          .with.property('value', bad);
       });
     }
   });
@@ -161,11 +175,15 @@ describe('proxy §5 REST API (real chain, real manager)', function () {
     const url = (c: Channel, block = c.openBlock) => `/api/1/channels/${c.sender.address}/${block}`;
 
     it('400 for a channel already closed (a closing signature was issued)', async () => {
-      const res = await request(srv()).delete(url(closing)).send({ balance: '5', sender_signature: senderSig(closing, 5n) });
+      const res = await request(srv())
+        .delete(url(closing))
+        .send({ balance: '5', sender_signature: senderSig(closing, 5n) });
       expect(res.status).to.equal(400);
     });
     it('200 {close_signature}: the receiver signed the closing message and the contract accepts it', async () => {
-      expect(recoverClosingSigner({ sender: closing.sender.address, openBlock: closing.openBlock, balance: 5n, contract: rig.contract }, closeSig)).to.equal(rig.receiver);
+      expect(recoverClosingSigner({ sender: closing.sender.address, openBlock: closing.openBlock, balance: 5n, contract: rig.contract }, closeSig)).to.equal(
+        rig.receiver,
+      );
       const balanceSig = pay(rig, closing, 5n)['RDN-Balance-Signature']!;
       const before = await rig.chain.token.balanceOf(closing.sender.address);
       const tx = await rig.chain.channels.connect(closing.sender.wallet).cooperativeClose(rig.receiver, closing.openBlock, 5n, balanceSig, closeSig);
@@ -175,7 +193,9 @@ describe('proxy §5 REST API (real chain, real manager)', function () {
     it('shows a settled channel as closed and refuses to close it again (400)', async () => {
       await rig.chain.mine(3);
       await waitFor(() => rig.manager.channel(closing.sender.address, closing.openBlock)?.state === 'closed', 'the settlement to be confirmed');
-      const res = await request(srv()).delete(url(closing)).send({ balance: '5', sender_signature: senderSig(closing, 5n) });
+      const res = await request(srv())
+        .delete(url(closing))
+        .send({ balance: '5', sender_signature: senderSig(closing, 5n) });
       expect(res.status).to.equal(400);
       expect((await request(srv()).get(url(closing))).body).to.include({ state: 'closed', balance: '5' });
     });
@@ -183,29 +203,48 @@ describe('proxy §5 REST API (real chain, real manager)', function () {
       // Fresh channels: each successful DELETE closes its channel.
       for (const balance of ['5', 5]) {
         const c = await openChannel(rig, rig.chain.accounts.senders[0]!, 100n);
-        expect((await request(srv()).get('/echofix/x').set(pay(rig, c, 5n))).status).to.equal(200);
-        const res = await request(srv()).delete(url(c)).send({ balance, sender_signature: senderSig(c, 5n) });
+        expect(
+          (
+            await request(srv())
+              .get('/echofix/x')
+              .set(pay(rig, c, 5n))
+          ).status,
+        ).to.equal(200);
+        const res = await request(srv())
+          .delete(url(c))
+          .send({ balance, sender_signature: senderSig(c, 5n) });
         expect(res.status, typeof balance).to.equal(200);
         expect(res.body.close_signature).to.match(/^0x[0-9a-f]{130}$/);
       }
     });
     it('400 for another balance than the registered one', async () => {
-      const res = await request(srv()).delete(url(paid)).send({ balance: '5', sender_signature: senderSig(paid, 5n) });
+      const res = await request(srv())
+        .delete(url(paid))
+        .send({ balance: '5', sender_signature: senderSig(paid, 5n) });
       expect(res.status).to.equal(400);
       expect(rig.manager.channel(paid.sender.address, paid.openBlock)?.state).to.equal('open');
     });
     it('400 for a channel without payments', async () => {
-      const res = await request(srv()).delete(url(unpaid)).send({ balance: '0', sender_signature: senderSig(unpaid, 0n) });
+      const res = await request(srv())
+        .delete(url(unpaid))
+        .send({ balance: '0', sender_signature: senderSig(unpaid, 0n) });
       expect(res.status).to.equal(400);
     });
     it('400 when the sender signature is not the sender’s (anyone could freeze a channel otherwise)', async () => {
-      const forged = signClosing(rig.chain.accounts.thirdParty.privateKey, { sender: paid.sender.address, openBlock: paid.openBlock, balance: 10n, contract: rig.contract });
+      const forged = signClosing(rig.chain.accounts.thirdParty.privateKey, {
+        sender: paid.sender.address,
+        openBlock: paid.openBlock,
+        balance: 10n,
+        contract: rig.contract,
+      });
       const res = await request(srv()).delete(url(paid)).send({ balance: '10', sender_signature: forged });
       expect(res.status).to.equal(400);
       expect(rig.manager.channel(paid.sender.address, paid.openBlock)?.state).to.equal('open');
     });
     it('404 for an unknown channel', async () => {
-      const res = await request(srv()).delete(url(paid, paid.openBlock + 1)).send({ balance: '10', sender_signature: senderSig(paid, 10n) });
+      const res = await request(srv())
+        .delete(url(paid, paid.openBlock + 1))
+        .send({ balance: '10', sender_signature: senderSig(paid, 10n) });
       expect(res.status).to.equal(404);
     });
     const bad: [string, (r: request.Test) => request.Test, RegExp][] = [
@@ -215,7 +254,11 @@ describe('proxy §5 REST API (real chain, real manager)', function () {
       ['no balance', (r) => r.send({ sender_signature: '0x00' }), /missing "balance"/],
       ['a fractional balance', (r) => r.send({ balance: 10.5, sender_signature: '0x00' }), /invalid balance/],
       ['a negative balance', (r) => r.send({ balance: '-10', sender_signature: '0x00' }), /invalid balance/],
-      ['a balance above 2^53 as a number', (r) => r.set('content-type', 'application/json').send('{"balance": 9007199254740993, "sender_signature": "0x00"}'), /safe integer/],
+      [
+        'a balance above 2^53 as a number',
+        (r) => r.set('content-type', 'application/json').send('{"balance": 9007199254740993, "sender_signature": "0x00"}'),
+        /safe integer/,
+      ],
       ['a hex balance', (r) => r.send({ balance: '0x0a', sender_signature: '0x00' }), /invalid balance/],
       ['no sender_signature', (r) => r.send({ balance: '10' }), /missing "sender_signature"/],
     ];
@@ -231,7 +274,10 @@ describe('proxy §5 REST API (real chain, real manager)', function () {
       expect(res.status).to.equal(400);
     });
     it('accepts the JSON body whatever its content type', async () => {
-      const res = await request(srv()).delete(url(paid)).set('content-type', 'text/plain').send(JSON.stringify({ balance: '5', sender_signature: senderSig(paid, 5n) }));
+      const res = await request(srv())
+        .delete(url(paid))
+        .set('content-type', 'text/plain')
+        .send(JSON.stringify({ balance: '5', sender_signature: senderSig(paid, 5n) }));
       expect(res.status).to.equal(400); // parsed, then refused for the wrong balance: not a 415
       expect(res.body.error).to.not.match(/JSON/);
     });

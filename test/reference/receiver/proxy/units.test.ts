@@ -50,14 +50,18 @@ describe('proxy units', () => {
     });
     for (const bad of [-1n, -1, 1.5, Number.MAX_SAFE_INTEGER + 1, '0x10', '', ' 5', 2n ** 192n, null, undefined, {}]) {
       it(`refuses the price ${typeof bad === 'bigint' ? `${bad}n` : JSON.stringify(bad)} with a ProxyConfigError carrying it`, () => {
-        expect(() => toPrice(bad)).to.throw(ProxyConfigError).with.property('value', bad);
+        expect(() => toPrice(bad))
+          .to.throw(ProxyConfigError)
+          .with.property('value', bad);
       });
     }
     it('refuses a bad fixed price when the resource is declared, not at the first request', () => {
       expect(() => paidResource('/x', -5n, () => 'x')).to.throw(ProxyConfigError, /price of \/x/);
     });
     it('refuses an upstream that is not an absolute http(s) URL, and parameters before the wildcard', () => {
-      expect(() => forwardResource('/cdn/*', 'cdn.example/x', 1n)).to.throw(ProxyConfigError).with.property('value', 'cdn.example/x');
+      expect(() => forwardResource('/cdn/*', 'cdn.example/x', 1n))
+        .to.throw(ProxyConfigError)
+        .with.property('value', 'cdn.example/x');
       expect(() => forwardResource('/cdn/*', 'file:///etc', 1n)).to.throw(ProxyConfigError, /not http/);
       expect(() => forwardResource('/cdn/:id/*', 'http://cdn.example', 1n)).to.throw(ProxyConfigError, /trailing \*/);
     });
