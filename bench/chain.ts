@@ -5,7 +5,7 @@
  * the cost of the kit's checkpointing gateway whatever else the machine is doing (FACTS.md: 80 ms
  * on an idle machine). Figures, never assertions.
  */
-import ganache from 'ganache';
+import ganache from '../src/sim/ganache.js';
 import memdownModule, { type MemDownConstructor } from 'memdown';
 import { startChain } from '../src/sim/chain.js';
 

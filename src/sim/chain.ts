@@ -4,7 +4,7 @@
  * and block hashes for the same sequence of requests (fixed keys, fixed clock, one second per
  * block, fixed chain and network id), so conformance runs and failures are reproducible.
  */
-import ganache from 'ganache';
+import ganache from './ganache.js';
 import memdownModule, { type MemDownConstructor } from 'memdown';
 import { BrowserProvider, Network, Wallet, getAddress } from 'ethers';
 import type { Address, Hex } from '../protocol/types.js';
