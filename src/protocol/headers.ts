@@ -55,13 +55,18 @@ export function fetchHeaders(headers: { get(name: string): string | null }): Hea
 }
 
 /**
- * A header's value with HTTP's optional whitespace trimmed; an empty value counts as absent, so a
- * client that clears a header by sending it empty is not treated as sending garbage.
+ * A header's value with HTTP's optional whitespace trimmed — space and horizontal tab only (RFC 9110
+ * §5.5 OWS), nothing else: Node reads header bytes as latin1, where 0xA0 is a no-break space that
+ * String.prototype.trim() would strip, turning `RDN-Balance: 5\xa0` into 5 where §3.1 wants decimal
+ * ASCII. An empty value counts as absent, so a client that clears a header by sending it empty is not
+ * treated as sending garbage.
  */
 function read(get: HeaderGetter, name: string): string | undefined {
-  const value = get(name)?.trim();
+  const value = get(name)?.replace(OPTIONAL_WHITESPACE, '');
   return value === undefined || value === '' ? undefined : value;
 }
+
+const OPTIONAL_WHITESPACE = /^[ \t]+|[ \t]+$/g;
 
 const DECIMAL_RE = /^[0-9]+$/;
 

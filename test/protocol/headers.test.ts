@@ -134,6 +134,63 @@ describe('protocol: parsePaymentHeaders (§3.1, §3.2 step 3)', () => {
     expect(parsePaymentHeaders(getter({ ...valid, [HEADER.openBlock]: ' 077 ', [HEADER.balance]: '0150' }))).to.include({ openBlock: 77, balance: 150n });
   });
 
+  // HTTP allows only space and horizontal tab around a field value (RFC 9110 §5.5); anything else
+  // at either end is part of the value, which then is not decimal ASCII, an address or hex (§3.1).
+  const PAYMENT_HEADERS = ['sender', 'receiver', 'contract', 'openBlock', 'balance', 'senderBalance', 'payment', 'balanceSignature'] as const;
+  const withPayment = { ...valid, [HEADER.payment]: '150' };
+  const OTHER_WHITESPACE_AND_CONTROL = [
+    ...Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(i)).filter((c) => c !== '\t'),
+    '\x7f',
+    '\x85',
+    '\xa0',
+    '\u1680',
+    '\u180e',
+    ...Array.from({ length: 11 }, (_, i) => String.fromCharCode(0x2000 + i)),
+    '\u2028',
+    '\u2029',
+    '\u202f',
+    '\u205f',
+    '\u3000',
+    '\ufeff',
+  ];
+
+  it('§3.1 trims exactly space and tab (HTTP OWS) around every payment header', () => {
+    for (const key of PAYMENT_HEADERS) {
+      for (const ows of [' ', '\t', ' \t ']) {
+        const parsed = parsePaymentHeaders(getter({ ...withPayment, [HEADER[key]]: `${ows}${withPayment[HEADER[key]]}${ows}` }));
+        expect(parsed, `${HEADER[key]} with ${JSON.stringify(ows)}`).to.deep.include({
+          kind: 'payment',
+          openBlock: 77,
+          balance: 150n,
+          payment: 150n,
+          signature,
+        });
+      }
+    }
+  });
+
+  it('§3.1 refuses every payment header with any other Unicode whitespace or control character at either end', () => {
+    let checked = 0;
+    for (const key of PAYMENT_HEADERS) {
+      for (const char of OTHER_WHITESPACE_AND_CONTROL) {
+        for (const value of [`${char}${withPayment[HEADER[key]]}`, `${withPayment[HEADER[key]]}${char}`]) {
+          const headers = { ...withPayment, [HEADER[key]]: value };
+          // One balance header alone, so the value under test is the one parsed (not a conflict).
+          if (key === 'balance') delete (headers as Record<string, string>)[HEADER.senderBalance];
+          if (key === 'senderBalance') delete (headers as Record<string, string>)[HEADER.balance];
+          const err = refusal(headers);
+          const what = `${HEADER[key]}: ${JSON.stringify(value)}`;
+          expect(err.header, what).to.equal(HEADER[key]);
+          expect(err.value, what).to.equal(value);
+          // §3.2 step 3: a malformed signature is a 402 (Invalid-Balance-Proof), everything else a 409.
+          expect(err.status, what).to.equal(key === 'balanceSignature' ? 402 : 409);
+          checked++;
+        }
+      }
+    }
+    expect(checked).to.equal(PAYMENT_HEADERS.length * OTHER_WHITESPACE_AND_CONTROL.length * 2);
+  });
+
   it('§1.1 accepts the extremes: open block 2^32 − 1, balance 2^192 − 1 and 0', () => {
     const max192 = (2n ** 192n - 1n).toString();
     expect(parsePaymentHeaders(getter({ ...valid, [HEADER.openBlock]: '4294967295', [HEADER.balance]: max192, [HEADER.senderBalance]: max192 }))).to.include({

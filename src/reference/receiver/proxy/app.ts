@@ -10,7 +10,9 @@
  * client knows it was charged and its balance stays in step with the receiver's. Errors before
  * the payment (a price function's ResourceError, a storage failure inside `pay()`) charge nothing.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import Fastify, { type FastifyInstance, type HTTPMethods, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { GATEWAY_PATH, HEADER, nodeHeaders } from '../../../protocol/index.js';
 import { artifact } from '../../../contracts/artifacts.js';
 import type { ReceiverManager } from '../manager/types.js';
@@ -84,6 +86,30 @@ export function createProxy(options: ProxyOptions): PaywalledProxy {
     done(null, payload);
   });
 
+  // A path this server routes, asked with a method it does not take: 405 with the methods it does
+  // (RFC 9110 §15.5.6) instead of a 404 that would say the resource is not there. Unknown paths
+  // stay 404. CONNECT never reaches a route — Node hands it to 'connect' listeners and closes the
+  // connection when there is none — so it gets the same answer there, never a silent close.
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '/';
+    const allowed = allowedMethods(app, path);
+    if (allowed.length === 0) return reply.code(404).type(TEXT).send(`no resource ${path}\n`);
+    return reply
+      .code(405)
+      .header('allow', allowed.join(', '))
+      .type(TEXT)
+      .send(`${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}\n`);
+  });
+  app.server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    const allowed = allowedMethods(app, req.url?.startsWith('/') ? req.url : '/');
+    const body = 'CONNECT is not allowed: this server is not a tunnelling proxy\n';
+    socket.on('error', () => socket.destroy()); // a client that resets first: nothing to answer
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\nAllow: ${allowed.join(', ') || 'GET, HEAD'}\r\nContent-Type: ${TEXT}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+
   for (const resource of options.resources ?? []) addResource(app, paywall, resource);
 
   if (options.rest !== false) {
@@ -106,6 +132,11 @@ export function createProxy(options: ProxyOptions): PaywalledProxy {
       await app.close();
     },
   };
+}
+
+/** The methods some route of `app` takes for the concrete `path`, in fastify's order. */
+function allowedMethods(app: FastifyInstance, path: string): string[] {
+  return app.supportedMethods.filter((method) => app.findRoute({ method: method as HTTPMethods, url: path }) !== null);
 }
 
 function addResource(app: FastifyInstance, paywall: Paywall, resource: Resource): void {
