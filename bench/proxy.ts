@@ -10,6 +10,11 @@
  *
  * Load stays on 127.0.0.1 and is bounded: PHASE_MS per phase and the number of pre-signed proofs.
  * Figures only; nothing is asserted (ARCHITECTURE: benches never fail a build).
+ *
+ * The floor: a paid request must at least recover one signature, compute its hashes (the §1.2
+ * message hash, the §1.5 channel key), commit one proof to SQLite and be an HTTP request (the free
+ * request's CPU). Each is measured in CPU time in the same run; their sum, as requests per
+ * CPU-second, is set next to the paid requests per server CPU-second.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -19,7 +24,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { balanceMessageHash, bytesToHex, encodeOpenData, encodePaymentHeaders, signBalanceProof, type BalanceProofMessage } from '../src/protocol/index.js';
+import {
+  balanceMessageHash,
+  bytesToHex,
+  channelKey,
+  encodeOpenData,
+  encodePaymentHeaders,
+  recoverSigner,
+  setSignatureBackend,
+  signBalanceProof,
+  type BalanceProofMessage,
+  type Hex,
+  type SignatureBackend,
+} from '../src/protocol/index.js';
+import { openState } from '../src/reference/receiver/manager/state.js';
 import { startChain, type Account } from '../src/sim/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -166,6 +184,50 @@ function fastSigner(): (key: string, m: BalanceProofMessage) => string {
   }
 }
 
+/** CPU microseconds per call of `fn` (user + system of this process), over at least `ms` of CPU. */
+function cpuMicros(fn: (i: number) => void, ms = 400): number {
+  for (let i = 0; i < 200; i++) fn(i); // warm up
+  const start = process.cpuUsage();
+  let n = 0;
+  for (;;) {
+    for (let k = 0; k < 100; k++) fn(n++);
+    const used = process.cpuUsage(start);
+    if (used.user + used.system >= ms * 1000) return (used.user + used.system) / n;
+  }
+}
+
+interface Floor {
+  recoverUs: number;
+  hashesUs: number;
+  sqliteUs: number;
+}
+
+/** The primitives of one paid request, with the server's signature backend, in CPU µs each. */
+async function measureFloor(backend: string, m: BalanceProofMessage, signature: string, sender: Hex): Promise<Floor> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'uraiden-floor-'));
+  try {
+    setSignatureBackend(backend as SignatureBackend);
+    const hash = balanceMessageHash(m);
+    const recoverUs = cpuMicros(() => recoverSigner(hash, signature));
+    const hashesUs = cpuMicros((i) => {
+      balanceMessageHash({ ...m, balance: BigInt(i) });
+      channelKey(sender, m.receiver, m.openBlock);
+    });
+    // The receiver's own store and statement (WAL, synchronous=NORMAL: its default durability).
+    const store = openState({
+      path: path.join(dir, 'floor.sqlite'),
+      identity: { chainId: 1, contract: m.contract as Hex, receiver: m.receiver as Hex },
+      synchronous: 'NORMAL',
+      startBlock: 0,
+    });
+    const sqliteUs = cpuMicros((i) => store.saveProof(sender, m.openBlock, { balance: BigInt(i), signature: signature as Hex }));
+    store.close();
+    return { recoverUs, hashesUs, sqliteUs };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   console.log(
     `bench/proxy: ${SENDERS} senders, ${PHASE_MS} ms per phase (+${WARMUP_MS} ms warm-up), ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}`,
@@ -196,7 +258,7 @@ async function main(): Promise<void> {
   );
   console.log(`signed ${proofs.reduce((n, p) => n + p.length, 0)} proofs in ${((Date.now() - t0) / 1000).toFixed(1)} s (not measured)`);
 
-  const rows: { backend: string; paid: Phase; free: Phase; paid1: Phase; free1: Phase }[] = [];
+  const rows: { backend: string; paid: Phase; free: Phase; paid1: Phase; free1: Phase; floor: Floor }[] = [];
   for (const backend of BACKENDS) {
     const stateDir = await mkdtemp(path.join(os.tmpdir(), 'uraiden-bench-'));
     const port = await freePort();
@@ -235,7 +297,8 @@ async function main(): Promise<void> {
       const free1 = await phase(child.pid!, port, 1, () => ({ path: '/echodyn/', headers: {}, expect: 200 }), UNLOADED_MS);
       const line = stdout.split('\n').find((l) => l.includes('listening on')) ?? '';
       const actual = /signatures (\w+)/.exec(line)?.[1] ?? '?';
-      rows.push({ backend: actual === backend ? backend : `${backend} (got ${actual})`, paid, free, paid1, free1 });
+      const floor = await measureFloor(actual, probe, sign(channels[0]!.sender.privateKey, probe), channels[0]!.sender.address);
+      rows.push({ backend: actual === backend ? backend : `${backend} (got ${actual})`, paid, free, paid1, free1, floor });
       if (used.some((u, i) => u >= proofs[i]!.length)) console.log(`note: ${backend}: a sender ran out of proofs; raise BENCH_PROOFS`);
     } finally {
       child.kill('SIGTERM');
@@ -265,6 +328,16 @@ async function main(): Promise<void> {
   console.log('--------|------------:|------------:|------------:|------------:|--------------------:');
   for (const { backend, paid1, free1 } of rows) {
     console.log(`${backend} | ${f(paid1.p50, 3)} | ${f(paid1.p99, 3)} | ${f(free1.p50, 3)} | ${f(free1.p99, 3)} | ${f(paid1.p99 / free1.p50, 1)}`);
+  }
+  console.log('\nthe paid path against its floor (CPU per request: one recovery + the hashes + one SQLite commit + one free request)');
+  console.log('backend | recover µs | hashes µs | SQLite commit µs | free request µs | floor req/CPU-s | paid req/CPU-s | paid / floor');
+  console.log('--------|-----------:|----------:|-----------------:|----------------:|----------------:|---------------:|-------------:');
+  for (const { backend, paid, free, floor } of rows) {
+    const freeUs = 1e6 / perCpu(free);
+    const floorRate = 1e6 / (floor.recoverUs + floor.hashesUs + floor.sqliteUs + freeUs);
+    console.log(
+      `${backend} | ${f(floor.recoverUs, 1)} | ${f(floor.hashesUs, 1)} | ${f(floor.sqliteUs, 1)} | ${f(freeUs, 1)} | ${f(floorRate, 0)} | ${f(perCpu(paid), 0)} | ${f(perCpu(paid) / floorRate)}`,
+    );
   }
   console.log('\ngoals: ≥ 2,000 paid req/s; paid p99 ≤ 5 × free p50');
   for (const { backend, paid, free } of rows) {

@@ -16,6 +16,7 @@ import { emptyUnconfirmed, type ChainChannel, type ChannelKey, type Logger } fro
 import { closeAllChannels, withdrawChannels, type CloseAllResult, type OperationsContext, type WithdrawResult } from './operations.js';
 import { closingReason, decidePayment, PAYMENT_RULES, type PaymentContext, type PaymentRules } from './payments.js';
 import { balanceOf, blockNumber, chainId as readChainId, describe, ethCall, httpRpc, providerRpc, type InjectedProvider, type Rpc } from './rpc.js';
+import { watchEndpoint } from './liveness.js';
 import { openState, type StateStore } from './state.js';
 import { pollOnce, type ChainView, type SyncContext } from './sync.js';
 import { txSender } from './transactions.js';
@@ -258,6 +259,9 @@ export async function openReceiverWith(options: ReceiverOptions, parts: Receiver
   let polling: Promise<void> = Promise.resolve();
 
   const doPoll = async (): Promise<void> => {
+    // Success dates from the poll's start: a poll under way when the chain came back tells
+    // nothing about the blocks mined while it was gone.
+    const startedAt = Date.now();
     try {
       const result = await pollOnce(syncCtx);
       if (result.resynced) {
@@ -277,7 +281,7 @@ export async function openReceiverWith(options: ReceiverOptions, parts: Receiver
         ethBalance = eth;
         tokenBalance = tokenInterface.decodeFunctionResult('balanceOf', tok)[0] as bigint;
       }
-      lastSuccessAt = Date.now();
+      lastSuccessAt = startedAt;
       lastError = undefined;
     } catch (err) {
       // A refused or failed call means the chain is gone: unhealthy at once. A call that merely
@@ -297,6 +301,34 @@ export async function openReceiverWith(options: ReceiverOptions, parts: Receiver
     polling = run.catch(() => undefined);
     return run;
   };
+
+  // §3.2 step 1 between polls (liveness.ts): the endpoint's connection closing stops payments at
+  // once; a refused reconnect is an outage, after which the receiver waits for a poll that started
+  // after the chain came back.
+  let endpointDown: string | undefined;
+  let wasDown = false;
+  let reconnectedAt = 0;
+  const liveness = options.rpcUrl
+    ? watchEndpoint({
+        url: options.rpcUrl,
+        onChange(state, reason) {
+          if (state !== 'up') {
+            endpointDown = reason;
+            if (state === 'down') {
+              wasDown = true;
+              log.warn(`${reason}: refusing payments until it is back`);
+            }
+            return;
+          }
+          endpointDown = undefined;
+          if (!wasDown) return; // a closed idle connection, reopened at once: nothing was missed
+          wasDown = false;
+          reconnectedAt = Date.now();
+          log.info("the chain's RPC endpoint accepts connections again; polling");
+          queuePoll().catch(() => undefined);
+        },
+      })
+    : undefined;
 
   const loop = (): void => {
     if (stopped) return;
@@ -343,6 +375,8 @@ export async function openReceiverWith(options: ReceiverOptions, parts: Receiver
 
     health(): Health {
       if (stopped) return { ok: false, reason: 'chain-unreachable', detail: 'receiver stopped' };
+      if (endpointDown !== undefined) return { ok: false, reason: 'chain-unreachable', detail: endpointDown };
+      if (lastSuccessAt < reconnectedAt) return { ok: false, reason: 'chain-unreachable', detail: 'the chain is back; waiting for a poll to catch up' };
       if (lastError !== undefined) return { ok: false, reason: 'chain-unreachable', detail: lastError };
       const age = Date.now() - lastSuccessAt;
       if (age > staleAfterMs) return { ok: false, reason: 'chain-unreachable', detail: `no successful poll for ${age} ms` };
@@ -449,6 +483,7 @@ export async function openReceiverWith(options: ReceiverOptions, parts: Receiver
       if (stopped) return;
       stopped = true;
       if (timer) clearTimeout(timer);
+      liveness?.stop();
       await polling;
       store.close();
       log.info('receiver stopped');

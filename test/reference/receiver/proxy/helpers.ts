@@ -37,7 +37,7 @@ export async function tempDir(prefix = 'uraiden-proxy-'): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), prefix));
 }
 
-export async function startRig(resources: Resource[], opts: { senders?: number; ethFloor?: bigint } = {}): Promise<Rig> {
+export async function startRig(resources: Resource[], opts: { senders?: number; ethFloor?: bigint; pollIntervalMs?: number } = {}): Promise<Rig> {
   const chain = await startChain({ senders: opts.senders ?? 4 });
   const rpc = await chain.listen();
   const stateDir = await tempDir();
@@ -47,7 +47,7 @@ export async function startRig(resources: Resource[], opts: { senders?: number; 
     contract: chain.addresses.channels,
     stateFile: path.join(stateDir, 'receiver.sqlite'),
     confirmations: CONFIRMATIONS,
-    pollIntervalMs: POLL_MS,
+    pollIntervalMs: opts.pollIntervalMs ?? POLL_MS,
     logger: memoryLogger(),
     ...(opts.ethFloor !== undefined && { ethFloor: opts.ethFloor }),
   });

@@ -145,3 +145,75 @@ describe('proxy under hostile input (real HTTP, raw sockets)', function () {
     });
   });
 });
+
+describe('proxy §3.2 step 1: a lost chain is noticed within 50 ms, whatever the poll interval', function () {
+  this.timeout(120_000);
+  const POLL_INTERVAL_MS = 1000; // far longer than the 50 ms goal: the polls cannot be what notices
+  let rig: Rig;
+  let url: string;
+  let channel: Channel;
+
+  before(async () => {
+    rig = await startRig(echoResources(), { senders: 1, pollIntervalMs: POLL_INTERVAL_MS });
+    url = (await rig.proxy.listen(0)).url;
+    channel = await openChannel(rig, rig.chain.accounts.senders[0]!, 10_000_000n);
+  });
+  after(async () => rig?.close());
+
+  it('counts the answers other than 502 after kit_outage: none once 50 ms have passed', async () => {
+    const answers: { sentAt: number; doneAt: number; status: number; paid: boolean }[] = [];
+    let running = true;
+    let balance = rig.manager.channel(channel.sender.address, channel.openBlock)!.balance;
+    // One loop pays (the next balance each time it was served), one asks without paying.
+    const payer = async () => {
+      while (running) {
+        const sentAt = performance.now();
+        const res = await fetch(`${url}/echofix/p`, { headers: pay(rig, channel, balance + 5n) });
+        await res.arrayBuffer();
+        if (res.status === 200) balance += 5n;
+        answers.push({ sentAt, doneAt: performance.now(), status: res.status, paid: true });
+      }
+    };
+    const asker = async () => {
+      while (running) {
+        const sentAt = performance.now();
+        const res = await fetch(`${url}/echofix/q`);
+        await res.arrayBuffer();
+        answers.push({ sentAt, doneAt: performance.now(), status: res.status, paid: false });
+      }
+    };
+    const loops = [payer(), asker()];
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const ack = await fetch(rig.rpc.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'kit_outage', params: [3000] }),
+    });
+    expect(await ack.json()).to.deep.include({ result: { ms: 3000 } });
+    const outageAt = performance.now();
+    const balanceAtOutage = balance;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    running = false;
+    await Promise.all(loops);
+
+    const before = answers.filter((a) => a.doneAt < outageAt - 5);
+    const after = answers.filter((a) => a.sentAt >= outageAt + 50);
+    const early = answers.filter((a) => a.sentAt >= outageAt && a.sentAt < outageAt + 50);
+    const first502 = answers.find((a) => a.sentAt >= outageAt - 50 && a.status === 502);
+    console.log(
+      `      detection: first 502 ${first502 ? `${(first502.doneAt - outageAt).toFixed(1)} ms` : 'never'} after the outage began; ` +
+        `answers other than 502 in its first 50 ms: ${early.filter((a) => a.status !== 502).length} of ${early.length}; ` +
+        `after 50 ms: ${after.filter((a) => a.status !== 502).length} of ${after.length} (poll interval ${POLL_INTERVAL_MS} ms)`,
+    );
+    // The loops ran: payments were served and payment requests answered before the outage.
+    expect(before.filter((a) => a.paid && a.status === 200).length).to.be.greaterThan(0);
+    expect(before.filter((a) => !a.paid && a.status === 402).length).to.be.greaterThan(0);
+    expect(after.length).to.be.greaterThan(10);
+    expect(
+      after.filter((a) => a.status !== 502).map((a) => `${a.paid ? 'paid' : 'unpaid'} ${a.status} at +${(a.sentAt - outageAt).toFixed(0)} ms`),
+    ).to.deep.equal([]);
+    // Nothing was registered once the outage was noticed.
+    const registered = rig.manager.channel(channel.sender.address, channel.openBlock)!.balance;
+    expect(registered <= balanceAtOutage + 5n, `registered ${registered}, at the outage ${balanceAtOutage}`).to.equal(true);
+  });
+});
