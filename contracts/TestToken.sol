@@ -7,9 +7,9 @@ import {IERC20Token, IERC223Receiver} from "./IERC20Token.sol";
 /// with, and an unrestricted `mint` so tests and simulations can fund any account.
 /// Never deploy it where the tokens should be worth something.
 contract TestToken is IERC20Token {
-    string public constant name = "uRaiden Kit Test Token";
-    string public constant symbol = "UKT";
-    uint8 public constant decimals = 18;
+    string public name;
+    string public symbol;
+    uint8 public immutable decimals;
 
     uint256 public totalSupply;
     mapping(address => uint256) public balanceOf;
@@ -19,8 +19,12 @@ contract TestToken is IERC20Token {
     event Approval(address indexed owner, address indexed spender, uint256 value);
 
     /// The channels contract refuses a token without supply, so the deployer starts with some.
-    constructor(uint256 initial_supply) {
+    /// Name, symbol and decimals are the deployer's choice (`uraiden deploy --token-name …`).
+    constructor(string memory _name, string memory _symbol, uint8 _decimals, uint256 initial_supply) {
         require(initial_supply > 0, "zero supply");
+        name = _name;
+        symbol = _symbol;
+        decimals = _decimals;
         _mint(msg.sender, initial_supply);
     }
 

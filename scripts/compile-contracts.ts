@@ -29,7 +29,7 @@ export const SETTINGS = {
   evmVersion: 'shanghai',
   viaIR: true,
   optimizer: { enabled: true, runs: 1_000_000 },
-  outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
+  outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'evm.deployedBytecode.immutableReferences'] } },
 } as const;
 
 interface SolcError {
@@ -38,7 +38,7 @@ interface SolcError {
 }
 interface SolcContract {
   abi: unknown[];
-  evm: { bytecode: { object: string }; deployedBytecode: { object: string } };
+  evm: { bytecode: { object: string }; deployedBytecode: { object: string; immutableReferences?: Record<string, { start: number; length: number }[]> } };
 }
 interface SolcOutput {
   errors?: SolcError[];
@@ -90,6 +90,11 @@ async function main(): Promise<void> {
       abi: compiled.abi,
       bytecode: `0x${compiled.evm.bytecode.object}`,
       deployedBytecode: `0x${compiled.evm.deployedBytecode.object}`,
+      // Byte ranges of the runtime code that the constructor fills in (immutables): what differs
+      // between the code on chain and deployedBytecode (src/contracts/verify.ts masks them).
+      immutableRanges: Object.values(compiled.evm.deployedBytecode.immutableReferences ?? {})
+        .flat()
+        .sort((x, y) => x.start - y.start),
       compiler: { name: 'solc', version: solc.version() },
       settings: { evmVersion: SETTINGS.evmVersion, optimizer: SETTINGS.optimizer },
     };

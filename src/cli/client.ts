@@ -10,13 +10,13 @@
  *   3  refusal: the policy or the protocol said no (price above --max-price, budget, receiver not
  *      allowed, not enough tokens, proof refused by the server, confirmations never came, …)
  */
-import { readFile } from 'node:fs/promises';
 import { type Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ReplyHeaderError, toChecksumAddress, type Hex } from '../protocol/index.js';
 import type { SenderClient } from '../reference/sender/client.js';
 import { SenderRefusal } from '../reference/sender/errors.js';
 import type { DepositMethod, PaymentPolicy } from '../reference/sender/policy.js';
 import { defaultStorePath, type StoredChannel } from '../reference/sender/store.js';
+import { loadPrivateKey } from './keys.js';
 import { USAGE_EXIT_CODE } from './options.js';
 
 export const CLIENT_EXIT = { ok: 0, failure: 1, usage: USAGE_EXIT_CODE, refusal: 3 } as const;
@@ -79,33 +79,6 @@ function withCommon(cmd: Command): Command {
     .option('--json', 'machine-readable output on stdout', false);
 }
 
-async function loadKey(o: CommonOptions): Promise<Hex> {
-  let key = o.key;
-  if (key === undefined && o.keystore !== undefined) {
-    const password = process.env['RDN_KEYSTORE_PASSWORD'];
-    if (password === undefined) throw usage('--keystore needs the password in env RDN_KEYSTORE_PASSWORD');
-    let json: string;
-    try {
-      json = await readFile(o.keystore, 'utf8');
-    } catch (err) {
-      throw usage(`cannot read --keystore ${o.keystore}: ${(err as Error).message}`);
-    }
-    try {
-      const { Wallet } = await import('ethers');
-      key = (await Wallet.fromEncryptedJson(json, password)).privateKey;
-    } catch {
-      // ethers' message may quote the file; say only what failed.
-      throw usage(`cannot decrypt --keystore ${o.keystore} (wrong password or not a keystore file)`);
-    }
-  }
-  key ??= process.env['RDN_SENDER_PRIVATE_KEY'];
-  if (key === undefined || key === '') throw usage('no sender key: give --key, --keystore or env RDN_SENDER_PRIVATE_KEY');
-  const hex = key.startsWith('0x') ? key : `0x${key}`;
-  // Checked here so no library error message can ever echo the value.
-  if (!/^0x[0-9a-fA-F]{64}$/.test(hex)) throw usage('the sender key is not 32 bytes of hex');
-  return hex.toLowerCase() as Hex;
-}
-
 async function openClient(o: CommonOptions, policy: PaymentPolicy = {}): Promise<SenderClient> {
   const rpcUrl = o.rpcUrl ?? process.env['RDN_RPC_URL'];
   const contract = o.contract ?? process.env['RDN_CONTRACT_ADDRESS'];
@@ -116,7 +89,7 @@ async function openClient(o: CommonOptions, policy: PaymentPolicy = {}): Promise
   } catch {
     throw usage(`--contract ${JSON.stringify(contract)} is not an address`);
   }
-  const privateKey = await loadKey(o);
+  const privateKey = await loadPrivateKey({ key: o.key, keystore: o.keystore }, 'sender', 'RDN_SENDER_PRIVATE_KEY', 'uraiden.client.usage');
   // The client (ethers and its provider stack) loads only when a subcommand runs: --help stays fast.
   const { createSenderClient } = await import('../reference/sender/client.js');
   return createSenderClient({ privateKey, rpcUrl, contract, storePath: o.store ?? defaultStorePath(), policy });

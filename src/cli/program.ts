@@ -7,13 +7,21 @@ import { registerChainCommand } from './chain.js';
 import { registerClientCommand } from './client.js';
 import { registerProxyCommand } from './proxy.js';
 import { registerConformanceCommand } from './conformance.js';
+import { registerDeployCommand } from './deploy.js';
 import { registerSimulateCommand } from './simulate.js';
 import { PACKAGE_VERSION } from '../package.js';
 import { USAGE_EXIT_CODE } from './options.js';
 
 export type Registrar = (program: Command) => void;
 
-const REGISTRARS: Registrar[] = [registerChainCommand, registerClientCommand, registerProxyCommand, registerConformanceCommand, registerSimulateCommand];
+const REGISTRARS: Registrar[] = [
+  registerChainCommand,
+  registerDeployCommand,
+  registerClientCommand,
+  registerProxyCommand,
+  registerConformanceCommand,
+  registerSimulateCommand,
+];
 
 export function buildProgram(): Command {
   const program = new Command('uraiden')

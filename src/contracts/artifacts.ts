@@ -14,6 +14,8 @@ export interface Artifact {
   readonly abi: readonly unknown[];
   readonly bytecode: `0x${string}`;
   readonly deployedBytecode: `0x${string}`;
+  /** byte ranges of deployedBytecode the constructor fills in (immutables) */
+  readonly immutableRanges: readonly { readonly start: number; readonly length: number }[];
   readonly compiler: { readonly name: string; readonly version: string };
   readonly settings: Readonly<Record<string, unknown>>;
 }

@@ -20,6 +20,15 @@ export interface DeployOptions {
   initialSupply?: bigint;
 }
 
+/** The test token's ERC20 metadata (its constructor takes them). */
+export interface TokenMetadata {
+  name: string;
+  symbol: string;
+  decimals: number;
+}
+
+export const DEFAULT_TOKEN: TokenMetadata = { name: 'uRaiden Kit Test Token', symbol: 'UKT', decimals: 18 };
+
 export interface Deployment {
   token: TestToken;
   channels: RaidenMicroTransferChannels;
@@ -32,7 +41,8 @@ export const DEFAULT_INITIAL_SUPPLY = 10n ** 27n;
 export async function deployContracts(deployer: Signer, opts: DeployOptions): Promise<Deployment> {
   // Sequential awaits: each transaction is mined before the next is sent, so nonces never
   // race (with ganache's eager instamine a future nonce would never be mined).
-  const token = await new TestToken__factory(deployer).deploy(opts.initialSupply ?? DEFAULT_INITIAL_SUPPLY);
+  const { name, symbol, decimals } = DEFAULT_TOKEN;
+  const token = await new TestToken__factory(deployer).deploy(name, symbol, decimals, opts.initialSupply ?? DEFAULT_INITIAL_SUPPLY);
   await token.waitForDeployment();
   const tokenAddress = await token.getAddress();
 

@@ -12,6 +12,10 @@ export {
   type TestToken,
   type ChannelDelegate,
 } from './generated/bindings/index.js';
-export { deployContracts, DEFAULT_INITIAL_SUPPLY, type Deployment, type DeployOptions } from './deploy.js';
+export { deployContracts, DEFAULT_INITIAL_SUPPLY, DEFAULT_TOKEN, type Deployment, type DeployOptions, type TokenMetadata } from './deploy.js';
+export { deployChannels, type DeployChannelsOptions, type ChannelsDeployment, type DeployedContract, type NewToken } from './deploy-channels.js';
+export { codeMatches } from './verify.js';
+export { MIN_CHALLENGE_PERIOD, MAX_CHALLENGE_PERIOD } from './limits.js';
+export { DeployError, DeployTransactionError } from './errors.js';
 export { CHANNELS_ABI, TOKEN_ABI } from '../protocol/abi.js';
 export { UraidenError } from '../protocol/errors.js';

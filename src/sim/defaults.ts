@@ -1,11 +1,11 @@
 /**
- * The simulated chain's defaults, in a module without imports so the CLI can show and check them
+ * The simulated chain's defaults, in a module without heavy imports so the CLI can show and check them
  * without loading ganache and ethers (seconds of start-up for a mistyped flag otherwise).
  */
 
+export { MIN_CHALLENGE_PERIOD } from '../contracts/limits.js';
+
 export const DEFAULT_SEED = 'uraiden-kit';
-/** The contract refuses shorter challenge periods (§2). */
-export const MIN_CHALLENGE_PERIOD = 500;
 export const DEFAULT_CHAIN_ID = 1337;
 export const DEFAULT_SENDERS = 3;
 /** §4: the kit's default number of confirmations. */
