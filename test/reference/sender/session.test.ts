@@ -202,7 +202,7 @@ describe('sender sessions (real proxy, real manager, deterministic chain)', func
     expect(missing.status).to.equal(404);
     await missing.arrayBuffer();
     const post = await c.fetch(`${rig.url}/free/x`, { method: 'POST', body: 'data' });
-    expect(post.status).to.equal(404); // GET-only route: fastify's 404, passed through
+    expect(post.status).to.equal(405); // GET-only route: 405 Method Not Allowed, passed through
     await post.arrayBuffer();
     expect(c.channels()).to.have.length(channelsBefore);
     expect(c.spent).to.equal(0n);
