@@ -2,7 +2,7 @@
  * `uraiden chain`: serves the deterministic chain on 127.0.0.1 until interrupted, so targets and
  * tools in other processes (or languages) can use it. Prints the §6 variables it determines.
  */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_CHAIN_ID, DEFAULT_CONFIRMATIONS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_SEED, DEFAULT_SENDERS, MIN_CHALLENGE_PERIOD } from '../sim/defaults.js';
 import { integerOption, nonEmptyOption } from './options.js';
 
@@ -17,6 +17,14 @@ interface ChainCommandOptions {
   targetPort?: number;
   stateDir?: string;
   printEnv: boolean;
+  blockTime: number;
+}
+
+/** Seconds, whole or decimal (0.5), not negative. */
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n)) throw new InvalidArgumentError('not a number of seconds.');
+  return n;
 }
 
 export function registerChainCommand(program: Command): void {
@@ -38,6 +46,7 @@ export function registerChainCommand(program: Command): void {
     .option('--target-port <port>', 'also print RDN_PORT (where a target should listen)', integerOption(0, 65535))
     .option('--state-dir <dir>', 'also print RDN_STATE_DIR (a target state directory)', nonEmptyOption)
     .option('--print-env', 'print only `export NAME=value` lines (for eval)', false)
+    .option('--block-time <seconds>', 'also mine a block every <seconds>, like anvil --block-time (default 0: only on demand, deterministic)', seconds, 0)
     .action(async (opts: ChainCommandOptions) => serveChain(opts));
 }
 
@@ -57,6 +66,7 @@ async function serveChain(opts: ChainCommandOptions): Promise<void> {
     challengePeriod: opts.challengePeriod,
     senders: opts.senders,
     chainId: opts.chainId,
+    blockTime: opts.blockTime,
   });
   let server: Awaited<ReturnType<typeof chain.listen>>;
   try {
@@ -75,15 +85,18 @@ async function serveChain(opts: ChainCommandOptions): Promise<void> {
   });
   if (opts.targetPort === undefined) delete env.RDN_PORT;
   if (opts.stateDir === undefined) delete env.RDN_STATE_DIR;
-  // Not §6 variables: the keys a test driver needs to play the senders.
+  // Not §6 variables: the keys a test driver needs to play the senders, and sender 0's key under
+  // the name `uraiden client` reads, so a shell that sourced these can pay at once.
   chain.accounts.senders.forEach((sender, i) => {
     env[`RDN_SENDER_${i}_ADDRESS`] = sender.address;
     env[`RDN_SENDER_${i}_PRIVATE_KEY`] = sender.privateKey;
   });
+  env.RDN_SENDER_PRIVATE_KEY = chain.accounts.senders[0]!.privateKey;
 
   const lines = Object.entries(env).map(([name, value]) => (opts.printEnv ? `export ${name}=${shellQuote(value)}` : `${name}=${value}`));
   if (!opts.printEnv) {
-    process.stdout.write(`uraiden chain: chain ${chain.chainId} at ${server.url}, challenge period ${chain.challengePeriod} (Ctrl-C to stop)\n`);
+    const mining = opts.blockTime > 0 ? `a block every ${opts.blockTime} s` : 'blocks mined on demand';
+    process.stdout.write(`uraiden chain: chain ${chain.chainId} at ${server.url}, challenge period ${chain.challengePeriod}, ${mining} (Ctrl-C to stop)\n`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 

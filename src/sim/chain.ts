@@ -15,6 +15,7 @@ import { DEFAULT_CHAIN_ID, DEFAULT_SEED, DEFAULT_SENDERS, MIN_CHALLENGE_PERIOD }
 import { ChainOptionError, ChainStateError, SnapshotError } from './errors.js';
 import { createGateway, type Eip1193Provider, type ReorgResult } from './gateway.js';
 import { INVALID_PARAMS, RpcRequestError, startRpcServer, type RpcServer } from './rpc-server.js';
+import { devNodeMethods } from './dev-methods.js';
 import { targetEnvironment, type TargetEnvOptions } from './env.js';
 
 /** 1000 tokens of 18 decimals per sender. */
@@ -35,6 +36,8 @@ export interface ChainOptions {
   senders?: number;
   chainId?: number;
   tokensPerSender?: bigint;
+  /** mine a block every this many seconds, as well as on demand (default 0: on demand only, deterministic) */
+  blockTime?: number;
 }
 
 export interface Account extends AccountKey {
@@ -69,6 +72,9 @@ export interface Chain {
    */
   reorg(depth: number): Promise<ReorgResult>;
   listen(port?: number): Promise<RpcServer>;
+  /** Interval mining: a block every `seconds` besides the ones mined on demand; 0 stops it. */
+  setBlockTime(seconds: number): void;
+  readonly blockTime: number;
   /** §6 variables for a target; needs a listening RPC server (the latest one started). */
   targetEnv(opts: TargetEnvOptions): Record<string, string>;
   close(): Promise<void>;
@@ -113,7 +119,21 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
 
   const servers = new Set<RpcServer>();
   let lastServer: RpcServer | undefined;
+  let blockTime = 0;
+  let miner: NodeJS.Timeout | undefined;
+  // Interval mining goes through the gateway like any evm_mine, so reorgs still find checkpoints.
+  const setBlockTime = (seconds: number): void => {
+    if (!Number.isFinite(seconds) || seconds < 0) throw new ChainOptionError('blockTime', seconds, 'a non-negative number of seconds');
+    clearInterval(miner);
+    miner = undefined;
+    blockTime = seconds;
+    if (seconds > 0) {
+      miner = setInterval(() => void gateway.request({ method: 'evm_mine', params: [] }).catch(() => undefined), seconds * 1000);
+      miner.unref();
+    }
+  };
   const close = async (): Promise<void> => {
+    clearInterval(miner);
     await Promise.all([...servers].map((s) => s.close()));
     servers.clear();
     provider.destroy();
@@ -175,6 +195,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
           port,
           forward: (method, params) => gateway.request({ method, params }),
           methods: {
+            ...devNodeMethods({ request: (method, params) => gateway.request({ method, params }), reorg, setBlockTime }),
             kit_info: async () => info(),
             kit_reorg: async (params) => {
               const depth = params[0] === undefined ? 1 : Number(params[0]);
@@ -196,6 +217,10 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
           },
         };
       },
+      setBlockTime,
+      get blockTime() {
+        return blockTime;
+      },
       targetEnv(opts) {
         if (!lastServer) throw new ChainStateError('targetEnv needs a listening RPC server: call chain.listen() first');
         return targetEnvironment({
@@ -209,6 +234,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
       },
       close,
     };
+    if (options.blockTime) setBlockTime(options.blockTime);
     return chain;
   } catch (err) {
     await close();
