@@ -25,9 +25,16 @@ export interface ConformanceOptions extends CaseSelection {
   targetCmd?: string;
   /** test the kit's own reference proxy (`uraiden proxy`) */
   self?: boolean;
-  /** URL of a target already running; needs rpcUrl, the chain it uses */
+  /** URL of a target already running; needs rpcUrl, the kit chain it uses */
   targetUrl?: string;
+  /**
+   * The chain: with targetUrl, the `uraiden chain` the target uses; with self or targetCmd, a chain
+   * to run on instead of the runner's own (the kit's, or any other — anvil, hardhat, a devnet —
+   * where the runner deploys the contracts with `deployerKey`).
+   */
   rpcUrl?: string;
+  /** a funded key for a chain that is not the kit's (default on anvil and hardhat: their first test account) */
+  deployerKey?: string;
   /** SHOULD failures fail the run (warn → fail) */
   strict?: boolean;
   /** cases known to fail: reported, not failing the run. A JSON file, a list of ids, or id → reason. */
@@ -95,9 +102,6 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     );
   if (o.targetUrl !== undefined && o.rpcUrl === undefined)
     throw new ConformanceOptionError('rpcUrl', o.rpcUrl, 'a running target needs the RPC URL of the chain it uses');
-  if (o.rpcUrl !== undefined && o.targetUrl === undefined) {
-    throw new ConformanceOptionError('rpcUrl', o.rpcUrl, "goes with targetUrl (a launched target gets the runner's own chain)");
-  }
   for (const [name, value] of Object.entries({ timeMultiplier: o.timeMultiplier, caseTimeoutMs: o.caseTimeoutMs, pollIntervalMs: o.pollIntervalMs })) {
     if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) throw new ConformanceOptionError(name, value, 'must be a positive number');
   }
@@ -110,7 +114,9 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     cases,
     ...(o.self && { targetCmd: `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_BIN)} proxy` }),
     ...(o.targetCmd !== undefined && { targetCmd: o.targetCmd }),
-    ...(o.targetUrl !== undefined && { targetUrl: o.targetUrl, rpcUrl: o.rpcUrl }),
+    ...(o.targetUrl !== undefined && { targetUrl: o.targetUrl }),
+    ...(o.rpcUrl !== undefined && { rpcUrl: o.rpcUrl }),
+    ...(o.deployerKey !== undefined && { deployerKey: o.deployerKey }),
     confirmations: o.confirmations,
     pollIntervalMs: o.pollIntervalMs,
     multiplier: o.timeMultiplier,

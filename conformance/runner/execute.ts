@@ -1,6 +1,6 @@
 // Runs one case: funds its parties, plays its steps in order, checks each step's expectations, and
 // classifies the result (§6 outcomes). A case never throws: whatever happens becomes a CaseRun.
-import { ChainCallError, ChainClient } from './chain.js';
+import { ChainCallError, ChainClient, type ChainAbilities } from './chain.js';
 import { chainAction, revertProblems } from './actions.js';
 import { chainProblems } from './checks.js';
 import { DEFAULT_TOKENS, Mismatch, CaseAbort, RETRY_MS, TRACE, sleep, type Ctx, type Outcome, type RunEnv } from './context.js';
@@ -46,6 +46,10 @@ export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSigna
   if (missing.length > 0) {
     const why = missing.map((p) => (p === 'restart' ? 'restart (the runner did not launch the target)' : `${p} (404)`));
     return { outcome: 'unimplemented', message: `optional part absent: ${why.join(', ')}`, exchanges: [], chainCalls: [] };
+  }
+  const unable = chainCannot(c, env.chain.abilities);
+  if (unable.length > 0) {
+    return { outcome: 'unimplemented', message: `the chain (${env.chain.abilities.client}) cannot ${unable.join(', ')}`, exchanges: [], chainCalls: [] };
   }
   let index = -1;
   const t00 = Date.now();
@@ -129,4 +133,15 @@ async function runStep(ctx: Ctx, step: Step): Promise<void> {
     }
     await sleep(RETRY_MS);
   }
+}
+
+/** What the case's steps ask of the chain that this chain cannot do. */
+function chainCannot(c: LoadedCase, abilities: ChainAbilities): string[] {
+  const out = new Set<string>();
+  for (const step of c.steps) {
+    if (step.reorg !== undefined && !abilities.reorg) out.add('reorganise (no kit_reorg, no anvil_reorg)');
+    if (step.outage !== undefined && !abilities.outage) out.add('go away (the target talks to it directly, and it has no kit_outage)');
+    if ((step.snapshot !== undefined || step.revert !== undefined) && !abilities.snapshot) out.add('take snapshots (no evm_snapshot)');
+  }
+  return [...out];
 }

@@ -7,7 +7,10 @@ import path from 'node:path';
 import { ChainClient } from './chain.js';
 import { executeCase, type CaseProgress, type CaseRun, type Outcome, type RunEnv } from './execute.js';
 import { send } from './http.js';
+import { startRelay, type Relay } from './relay.js';
 import { externalTarget, freePort, launchedTarget, TargetStartError, type Target } from './target.js';
+import { targetEnvironment } from '../../src/sim/env.js';
+import type { Address, Hex } from '../../src/protocol/types.js';
 import type { LoadedCase, OptionalPart } from './types.js';
 
 export interface RunOptions {
@@ -16,7 +19,10 @@ export interface RunOptions {
   targetCmd?: string;
   /** URL of a running target (then rpcUrl is required) */
   targetUrl?: string;
+  /** the chain: the target's (with targetUrl), or one to run on instead of the runner's own */
   rpcUrl?: string;
+  /** a funded key for a chain that is not the kit's: it deploys the contracts */
+  deployerKey?: string;
   confirmations: number;
   pollIntervalMs: number;
   multiplier: number;
@@ -61,23 +67,21 @@ export interface RunResult {
   interrupted: boolean;
 }
 
-/** Hands out the chain: the runner's own deterministic one, or one served by `uraiden chain`. */
-async function openChain(
-  opts: RunOptions,
-): Promise<{ url: string; close: () => Promise<void>; targetEnv?: (port: number, stateDir: string) => Record<string, string> }> {
-  if (opts.rpcUrl) return { url: opts.rpcUrl, close: async () => {} };
-  // Imported lazily: a run against an external chain never loads ganache.
+/** The chain: the runner's own deterministic one, or the one at `rpcUrl` (the kit's or any other). */
+async function openChain(opts: RunOptions): Promise<{ url: string; own: boolean; close: () => Promise<void> }> {
+  if (opts.rpcUrl) return { url: opts.rpcUrl, own: false, close: async () => {} };
+  // Imported lazily: a run against another chain never loads ganache.
   const { startChain } = await import('../../src/sim/index.js');
   // The chain's own named senders are not used (each case derives its own parties): one, unfunded.
   const chain = await startChain({ senders: 1, tokensPerSender: 0n });
   const server = await chain.listen(0);
   return {
     url: server.url,
+    own: true,
     close: async () => {
       await server.close();
       await chain.close();
     },
-    targetEnv: (port, stateDir) => chain.targetEnv({ port, stateDir, confirmations: opts.confirmations, pollIntervalMs: opts.pollIntervalMs }),
   };
 }
 
@@ -99,19 +103,34 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
   let stateDir: string | undefined;
   let target: Target | undefined;
   let chain: ChainClient | undefined;
+  let relay: Relay | undefined;
   const results: CaseResult[] = [];
   let interrupted = false;
   try {
-    chain = await ChainClient.connect(chainHandle.url);
     if (opts.targetUrl) {
+      chain = await ChainClient.connect(chainHandle.url, { say, requireKit: true });
       target = externalTarget(opts.targetUrl);
     } else {
-      if (!opts.targetCmd || !chainHandle.targetEnv) throw new Error('either --target-cmd, or --target with --rpc-url');
+      if (!opts.targetCmd) throw new Error('either --target-cmd, or --target with --rpc-url');
+      // The target reaches the chain through the runner's relay: outages work on any chain.
+      relay = await startRelay(chainHandle.url);
+      chain = await ChainClient.connect(chainHandle.url, { ...(opts.deployerKey && { deployerKey: opts.deployerKey }), outage: relay.outage, say });
       stateDir = await mkdtemp(path.join(os.tmpdir(), 'uraiden-conformance-'));
       const port = await freePort();
+      const environment = targetEnvironment({
+        rpcUrl: relay.url,
+        chainId: chain.info.chainId,
+        contract: chain.contract as Address,
+        token: chain.tokenAddress as Address,
+        receiverPrivateKey: chain.receiverKey as Hex,
+        port,
+        stateDir,
+        confirmations: opts.confirmations,
+        pollIntervalMs: opts.pollIntervalMs,
+      });
       target = launchedTarget({
         command: opts.targetCmd,
-        env: { ...chainHandle.targetEnv(port, stateDir), ...opts.targetEnv },
+        env: { ...environment, ...opts.targetEnv },
         port,
         readyTimeoutMs: 30_000 * m,
         stopGraceMs: 3_000 * m,
@@ -138,7 +157,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     say(`optional parts: echodyn ${parts.echodyn ? 'yes' : 'no'}, REST API ${parts['rest-api'] ? 'yes' : 'no'}, restart ${parts.restart ? 'yes' : 'no'}`);
     // On the runner's own fresh chain the salt is constant, so keys and blocks repeat run after
     // run; on a shared chain the head makes the keys fresh (a second run would find old channels).
-    const salt = opts.rpcUrl ? `head-${await chain.blockNumber()}` : 'own-chain';
+    const salt = chainHandle.own ? 'own-chain' : `head-${await chain.blockNumber()}`;
     const env: RunEnv = {
       chain,
       target,
@@ -166,6 +185,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
   } finally {
     await target?.stop().catch(() => {});
     chain?.close();
+    await relay?.close().catch(() => {});
     await chainHandle.close().catch(() => {});
     if (stateDir) await rm(stateDir, { recursive: true, force: true }).catch(() => {});
   }

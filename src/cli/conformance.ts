@@ -67,7 +67,11 @@ export function registerConformanceCommand(program: Command): void {
     .option('--target-cmd <command>', 'shell command that starts the target with the §6 environment')
     .option('--self', 'test the reference proxy (spawns `uraiden proxy`)', false)
     .option('--target <url>', 'test a target already running (needs --rpc-url; restart cases are unimplemented)', url)
-    .option('--rpc-url <url>', 'JSON-RPC of the `uraiden chain` the running target uses', url)
+    .option(
+      '--rpc-url <url>',
+      'with --target: the `uraiden chain` it uses; with --self/--target-cmd: run on this chain (any: anvil, hardhat…; key in env RDN_DEPLOYER_PRIVATE_KEY)',
+      url,
+    )
     .option('--cases <glob>', "case ids to run, e.g. 'rdn/payment/*' (repeatable, comma-separated)", collect, [])
     .option('--cases-dir <dir>', "where the YAML cases are (default: the kit's catalogue)")
     .option('--must-only', 'skip SHOULD cases', false)
@@ -119,6 +123,7 @@ async function conformance(opts: ConformanceFlags): Promise<number> {
         ...(opts.targetCmd !== undefined && { targetCmd: opts.targetCmd }),
         ...(opts.target !== undefined && { targetUrl: opts.target }),
         ...(opts.rpcUrl !== undefined && { rpcUrl: opts.rpcUrl }),
+        ...(process.env.RDN_DEPLOYER_PRIVATE_KEY && { deployerKey: process.env.RDN_DEPLOYER_PRIVATE_KEY }),
         strict: opts.strict,
         ...(opts.expectedFailures !== undefined && { expectedFailures: opts.expectedFailures }),
         reportDir: opts.reportDir,
@@ -154,9 +159,7 @@ function cliMessage(err: { option: string; reason: string; message: string }): s
     case 'target':
       return 'give exactly one of --self, --target-cmd, --target';
     case 'rpcUrl':
-      return err.reason.startsWith('goes with')
-        ? "--rpc-url goes with --target (a launched target gets the runner's own chain)"
-        : '--target needs --rpc-url (the chain the target uses)';
+      return '--target needs --rpc-url (the chain the target uses)';
     case 'cases':
       return err.reason;
     default:
