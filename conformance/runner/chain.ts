@@ -38,7 +38,8 @@ export interface ChainInfo {
 export interface ChainAbilities {
   /** `client`: web3_clientVersion, for the report */
   client: string;
-  mine: 'evm_mine blocks' | 'anvil_mine' | 'hardhat_mine' | 'evm_mine';
+  /** `transactions`: no method mines on demand; a block is made by sending one (automining chains) */
+  mine: 'evm_mine blocks' | 'anvil_mine' | 'hardhat_mine' | 'evm_mine' | 'transactions';
   reorg: 'kit_reorg' | 'anvil_reorg' | undefined;
   snapshot: boolean;
   setBalance: 'evm_setAccountBalance' | 'anvil_setBalance' | 'hardhat_setBalance' | undefined;
@@ -212,6 +213,9 @@ export class ChainClient {
         return void (await this.rpc(this.abilities.mine, [toBeHex(blocks)]));
       case 'evm_mine':
         for (let i = 0; i < blocks; i++) await this.rpc('evm_mine', []);
+        return;
+      case 'transactions':
+        for (let i = 0; i < blocks; i++) await this.sendTx(this.faucet, 'a block (0-value transfer to self)', { to: this.faucet.address, value: 0n });
     }
   }
 
@@ -396,9 +400,10 @@ async function probeAbilities(provider: JsonRpcProvider, client: string, relayed
   const anvil = /anvil/i.test(client);
   const hardhat = /hardhat/i.test(client);
   const snapshot = await answers('evm_snapshot', []);
+  const evmMine = anvil || hardhat ? false : await answers('evm_mine', []);
   return {
     client,
-    mine: anvil ? 'anvil_mine' : hardhat ? 'hardhat_mine' : 'evm_mine',
+    mine: anvil ? 'anvil_mine' : hardhat ? 'hardhat_mine' : evmMine ? 'evm_mine' : 'transactions',
     // anvil_reorg drops the replaced blocks' transactions, as kit_reorg does (checked on anvil 1.7).
     reorg: anvil ? 'anvil_reorg' : undefined,
     snapshot,
