@@ -20,7 +20,13 @@ export interface RunEnv {
   httpTimeoutMs: number;
   /** optional parts the target has (§6); restart = the runner can restart it */
   parts: Record<OptionalPart, boolean>;
+  /** how long `hold: polls` lasts: several of the target's poll intervals, already scaled */
+  pollsHoldMs: number;
 }
+
+/** `hold: polls` lasts this many of the target's poll intervals, and at least HOLD_FLOOR_MS. */
+export const HOLD_POLLS = 5;
+export const HOLD_FLOOR_MS = 250;
 
 /** Expectations not met: a fail (MUST) or warn (SHOULD). */
 export class Mismatch extends Error {

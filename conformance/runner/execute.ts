@@ -112,6 +112,7 @@ async function runStep(ctx: Ctx, step: Step): Promise<void> {
     return;
   }
   const prepared = step.pay ? preparePay(ctx, step.pay) : undefined;
+  if (step.hold !== undefined) return holdStep(ctx, step, prepared);
   for (let attempt = 1; ; attempt++) {
     // Only the last attempt of a retried step goes into the report.
     const sink: Exchange[] = [];
@@ -131,6 +132,41 @@ async function runStep(ctx: Ctx, step: Step): Promise<void> {
       const note = attempt > 1 ? ` (still so after ${attempt} attempts over ${within} ms)` : '';
       throw new Mismatch([...problems.slice(0, -1), `${problems[problems.length - 1]}${note}`]);
     }
+    await sleep(RETRY_MS);
+  }
+}
+
+/**
+ * `hold`: the same observation, repeated until the time is up, must meet the expectations every
+ * time — a refusal that depends on the chain must still be one after the target has polled the
+ * chain several times, not only before it had the chance to see the block. Only the last
+ * attempt (or the one that broke it) goes into the report, so two runs report the same.
+ */
+async function holdStep(ctx: Ctx, step: Step, prepared: ReturnType<typeof preparePay> | undefined): Promise<void> {
+  const ms = step.hold === 'polls' ? ctx.env.pollsHoldMs : (step.hold as number) * ctx.env.multiplier;
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    const sink: Exchange[] = [];
+    const callMark = ctx.env.chain.calls.length;
+    let result: { problems: string[]; final: boolean };
+    try {
+      result = await observe(ctx, step, prepared, sink);
+    } catch (err) {
+      ctx.exchanges.push(...sink);
+      throw err;
+    }
+    const over = Date.now() - started >= ms || ctx.signal.aborted;
+    if (result.problems.length > 0) {
+      ctx.exchanges.push(...sink);
+      const note = attempt > 1 ? ` (after ${attempt - 1} answer(s) that met it, ${Date.now() - started} ms into a ${Math.round(ms)} ms hold)` : '';
+      const p = result.problems;
+      throw new Mismatch([...p.slice(0, -1), `${p[p.length - 1]}${note}`]);
+    }
+    if (result.final || over) {
+      ctx.exchanges.push(...sink);
+      return;
+    }
+    ctx.env.chain.calls.length = callMark;
     await sleep(RETRY_MS);
   }
 }

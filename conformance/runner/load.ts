@@ -232,6 +232,12 @@ function semanticProblems(c: CaseSpec, area: string): { segs: PathSeg[]; message
         refs([...at, 'expect'], e);
       }
       if (s.within !== undefined && !s.expect) problems.push({ segs: [...at, 'within'], message: 'within needs an expect to wait for' });
+      if (s.hold !== undefined) {
+        if (!s.expect) problems.push({ segs: [...at, 'hold'], message: 'hold needs an expect that must keep holding' });
+        if (s.within !== undefined) problems.push({ segs: [...at, 'hold'], message: 'hold and within exclude each other (wait until, or keep true for)' });
+        if (!(s.pay || s.request || s.check || (s.coop_close && !s.coop_close.submit)))
+          problems.push({ segs: [...at, 'hold'], message: 'hold repeats an observation: pay, request, check or coop_close without submit' });
+      }
     });
   };
   walk(c.steps, ['steps']);

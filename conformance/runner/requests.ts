@@ -29,13 +29,14 @@ export function preparePay(ctx: Ctx, a: PayAction): PreparedPay {
     const { chain } = ctx.env;
     balance = a.balance !== undefined ? BigInt(a.balance) : ch.balance + (a.amount !== undefined ? BigInt(a.amount) : priceOf(path));
     const s = a.sign ?? {};
-    const hash = balanceHash(
-      address(ctx, s.receiver ?? 'receiver'),
-      ch.openBlock + (s.open_block_offset ?? 0),
-      s.balance !== undefined ? BigInt(s.balance) : balance,
-      address(ctx, s.contract ?? 'contract'),
-    );
-    signature = mangle(signHash(s.key ? party(ctx, s.key).key : ch.sender.key, hash), a.signature);
+    const signedBalance = s.balance !== undefined ? BigInt(s.balance) : balance;
+    const openBlock = ch.openBlock + (s.open_block_offset ?? 0);
+    // The closing message of the same numbers names the sender where the balance proof names the receiver.
+    const hash =
+      s.message === 'closing'
+        ? closingHash(ch.sender.address, openBlock, signedBalance, address(ctx, s.contract ?? 'contract'))
+        : balanceHash(address(ctx, s.receiver ?? 'receiver'), openBlock, signedBalance, address(ctx, s.contract ?? 'contract'));
+    signature = mangle(signHash(s.key ? party(ctx, s.key).key : ch.sender.key, hash, s.prefixed), a.signature);
     const addr = (x: string) => (a.lowercase_addresses ? x.toLowerCase() : x);
     headers = {
       'RDN-Contract-Address': addr(chain.contract),
@@ -133,7 +134,13 @@ export async function coopClose(ctx: Ctx, step: Step, a: CoopCloseAction, sink: 
     const spec = how === 'valid' ? {} : how;
     const key = spec.key ? party(ctx, spec.key).key : ch.sender.key;
     const signedBalance = spec.balance !== undefined ? BigInt(spec.balance) : balance;
-    body.sender_signature = signHash(key, closingHash(ch.sender.address, ch.openBlock, signedBalance, ctx.env.chain.contract));
+    const openBlock = ch.openBlock + (spec.open_block_offset ?? 0);
+    const contract = address(ctx, spec.contract ?? 'contract');
+    const hash =
+      spec.message === 'balance'
+        ? balanceHash(ctx.env.chain.receiver, openBlock, signedBalance, contract)
+        : closingHash(ch.sender.address, openBlock, signedBalance, contract);
+    body.sender_signature = signHash(key, hash, spec.prefixed);
   }
   const res = await exchange(
     ctx,

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ChainClient } from './chain.js';
+import { HOLD_FLOOR_MS, HOLD_POLLS } from './context.js';
 import { executeCase, type CaseProgress, type CaseRun, type Outcome, type RunEnv } from './execute.js';
 import { send } from './http.js';
 import { startRelay, type Relay } from './relay.js';
@@ -167,6 +168,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
       salt,
       httpTimeoutMs: 5_000 * m,
       parts,
+      pollsHoldMs: Math.max(HOLD_POLLS * opts.pollIntervalMs, HOLD_FLOOR_MS) * m,
     };
     const width = String(opts.cases.length).length;
     for (const [i, c] of opts.cases.entries()) {

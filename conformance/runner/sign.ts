@@ -1,7 +1,7 @@
 // §1 messages, signed the way a stranger's client would: an independent implementation on ethers,
 // not the kit's src/protocol, so a bug there cannot hide the same bug in the reference receiver.
 // Also makes the deliberately broken signatures the cases need (odd v, high s, bad lengths).
-import { SigningKey, getBytes, hexlify, solidityPackedKeccak256, toBeHex } from 'ethers';
+import { SigningKey, getBytes, hashMessage, hexlify, solidityPackedKeccak256, toBeHex } from 'ethers';
 
 const SCHEMA_B = solidityPackedKeccak256(
   ['string', 'string', 'string', 'string', 'string'],
@@ -38,9 +38,13 @@ export function closingHash(sender: string, openBlock: number, balance: bigint, 
   return solidityPackedKeccak256(['bytes32', 'bytes32'], [SCHEMA_C, data]);
 }
 
-/** `r ‖ s ‖ v` with v 27/28 and low s, lower-case hex. */
-export function signHash(privateKey: string, hash: string): string {
-  return new SigningKey(privateKey).sign(hash).serialized.toLowerCase();
+/**
+ * `r ‖ s ‖ v` with v 27/28 and low s, lower-case hex. `prefixed`: what eth_sign / personal_sign
+ * make of the 32 bytes — keccak256("\x19Ethereum Signed Message:\n32" ‖ hash) — which §1.3
+ * excludes; a verifier that also tries the prefix accepts proofs the contract refuses.
+ */
+export function signHash(privateKey: string, hash: string, prefixed = false): string {
+  return new SigningKey(privateKey).sign(prefixed ? hashMessage(getBytes(hash)) : hash).serialized.toLowerCase();
 }
 
 export interface Mangling {

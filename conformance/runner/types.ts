@@ -27,7 +27,14 @@ export interface TopUpAction {
   amount: number;
   via?: Via;
 }
-export interface SignOverrides {
+/** Which §1 message is signed, and how: a stranger's mistakes, or an attacker's substitutions. */
+export interface MessageChoice {
+  /** `closing` for a balance proof (or `balance` for a closing request): the other message type */
+  message?: 'balance' | 'closing';
+  /** with the `\x19Ethereum Signed Message:\n32` prefix (eth_sign), which §1.3 excludes */
+  prefixed?: boolean;
+}
+export interface SignOverrides extends MessageChoice {
   key?: string;
   receiver?: string;
   contract?: string;
@@ -76,7 +83,7 @@ export interface SettleAction {
 export interface CoopCloseAction {
   channel: string;
   balance?: number;
-  sender_signature?: 'valid' | 'none' | { key?: string; balance?: number };
+  sender_signature?: 'valid' | 'none' | ({ key?: string; balance?: number; open_block_offset?: number; contract?: string } & MessageChoice);
   submit?: boolean;
 }
 
@@ -127,6 +134,8 @@ export interface Step {
   check?: string;
   parallel?: Step[];
   within?: number;
+  /** the expectations hold on every attempt for this long (ms), or for several poll intervals */
+  hold?: number | 'polls';
   expect?: Expect;
 }
 
