@@ -74,6 +74,7 @@ export function faultyReceiver(faults: ReadonlySet<Fault>): FaultyReceiver {
         contract: receiver.contract,
         token: receiver.token,
         chainId: receiver.chainId,
+        confirmations: receiver.confirmations,
         health: () => ({ ok: true }),
         pay: (payment, price) => receiver.pay(payment, price),
         channels: (filter) => receiver.channels(filter),
