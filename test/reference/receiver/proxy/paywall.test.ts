@@ -569,7 +569,10 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
       expect(cookies).to.include('RDN-Invalid-Amount=1; Path=/; SameSite=Lax');
       // A cookie named like a payment value is a payment (§3.1): the server never sets one.
       for (const name of ['RDN-Sender-Address', 'RDN-Sender-Balance', 'RDN-Balance-Signature', 'RDN-Open-Block']) {
-        expect(cookies.some((c) => c.startsWith(`${name}=`)), name).to.equal(false);
+        expect(
+          cookies.some((c) => c.startsWith(`${name}=`)),
+          name,
+        ).to.equal(false);
       }
       expect(res.headers[h(HEADER.senderBalance)]).to.equal('5');
       expect(res.text).to.include('"senderBalance":"5"');
