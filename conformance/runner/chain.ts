@@ -149,7 +149,7 @@ export class ChainClient {
       }
     }
     if (!funded) await this.sendTx(this.faucet, `fund ${address} with 1 ETH`, { to: address, value: ETH_PER_PARTY });
-    if (tokens > 0n) await this.call(this.faucet, this.token, 'mint', [address, tokens]);
+    if (tokens > 0n) await this.call(this.faucet, this.token, 'mint(address,uint256)', [address, tokens]);
   }
 
   private canSetBalance: boolean | undefined;
