@@ -90,7 +90,9 @@ export async function mountPaywall(root: HTMLElement, params: PaywallParams, opt
     confirmClose: false,
     offerUncooperative: false,
   };
-  let token: TokenView = { symbol: 'token', decimals: 0 };
+  // Until the token answers symbol() and decimals(), amounts read "5 token units".
+  let token: TokenView = { symbol: 'token units', decimals: 0 };
+  let tokenLoaded = false;
   let walletBalance: bigint | undefined;
   let channel: StoredChannel | undefined;
   let info: ChannelInfo | undefined;
@@ -154,6 +156,16 @@ export async function mountPaywall(root: HTMLElement, params: PaywallParams, opt
       ui.busy = false;
       await refresh().catch(() => undefined);
       render();
+    }
+  }
+
+  async function loadToken(): Promise<void> {
+    if (tokenLoaded) return;
+    try {
+      token = await client.tokenInfo();
+      tokenLoaded = true;
+    } catch {
+      // a token without symbol() / decimals(): amounts stay in base units
     }
   }
 
@@ -255,7 +267,7 @@ export async function mountPaywall(root: HTMLElement, params: PaywallParams, opt
       if (account === undefined) return render();
       ui.status = 'Reading your wallet and channel…';
       render();
-      token = await client.tokenInfo().catch(() => token);
+      await loadToken();
       await refresh();
       if (channel === undefined || channel.status === 'settled') {
         setStatus('Looking for your channel on chain…');
@@ -323,9 +335,11 @@ export async function mountPaywall(root: HTMLElement, params: PaywallParams, opt
     if (details) details.open = true;
   }
 
-  function fact(label: string, value: string, id: string): Node[] {
+  function fact(label: string, value: string | Node, id: string): Node[] {
     return [h('dt', {}, label), h('dd', { id }, value)];
   }
+
+  const mono = (text: string): Node => h('code', {}, text);
 
   function render(): void {
     const account = client.account();
@@ -346,15 +360,20 @@ export async function mountPaywall(root: HTMLElement, params: PaywallParams, opt
       );
       parts.push(h('div', { class: 'row' }, 'Wallet:', select));
     }
-    const facts: Node[] = [...fact('Price', amount(price, token), 'rdn-view-price')];
+    const priceText = document.getElementById('rdn-price');
+    if (priceText) priceText.textContent = amount(price, token);
+    const tokenText = tokenLoaded
+      ? h('span', {}, `${token.symbol}${token.decimals > 0 ? ` (1 ${token.symbol} = 10^${token.decimals} units)` : ''} `, mono(params.token!))
+      : mono(params.token!);
+    const facts: Node[] = [...fact('Price', amount(price, token), 'rdn-view-price'), ...fact('Token', tokenText, 'rdn-token')];
     if (account) {
-      facts.push(...fact('Your account', account, 'rdn-account'));
+      facts.push(...fact('Your account', mono(account), 'rdn-account'));
       if (walletBalance !== undefined) facts.push(...fact('Your token balance', amount(walletBalance, token), 'rdn-wallet-balance'));
       if (channel && channel.status !== 'settled' && info) {
         facts.push(...fact('Channel deposit', amount(info.deposit, token), 'rdn-deposit'));
         facts.push(...fact('Spent', amount(channel.balance, token), 'rdn-spent'));
         facts.push(...fact('Left', amount(left(), token), 'rdn-left'));
-      } else facts.push(...fact('Channel', 'none yet', 'rdn-deposit'));
+      } else facts.push(...fact('Channel', 'none open', 'rdn-deposit'));
     }
     parts.push(h('dl', { class: 'facts' }, ...facts));
 
@@ -388,7 +407,7 @@ export async function mountPaywall(root: HTMLElement, params: PaywallParams, opt
         h(
           'div',
           { class: 'row' },
-          h('label', { for: 'rdn-deposit-input' }, 'Deposit (token units)'),
+          h('label', { for: 'rdn-deposit-input' }, `Deposit (${tokenLoaded ? `${token.symbol} units` : 'token units'})`),
           h('input', {
             id: 'rdn-deposit-input',
             type: 'number',
@@ -428,7 +447,7 @@ export async function mountPaywall(root: HTMLElement, params: PaywallParams, opt
         h(
           'div',
           { class: 'row' },
-          h('label', { for: 'rdn-topup-input' }, 'Top up (token units)'),
+          h('label', { for: 'rdn-topup-input' }, `Top up (${tokenLoaded ? `${token.symbol} units` : 'token units'})`),
           h('input', {
             id: 'rdn-topup-input',
             type: 'number',
@@ -438,36 +457,6 @@ export async function mountPaywall(root: HTMLElement, params: PaywallParams, opt
             oninput: (e: Event) => (ui.topUp = (e.target as HTMLInputElement).value),
           }),
           h('button', { id: 'rdn-topup', class: enough ? 'secondary' : undefined, disabled: busy, onclick: () => void topUp() }, 'Top up'),
-        ),
-        h(
-          'div',
-          { class: 'row' },
-          h('input', {
-            id: 'rdn-autopay',
-            type: 'checkbox',
-            checked: autoPay.enabled,
-            onchange: (e: Event) => {
-              autoPay = { ...autoPay, enabled: (e.target as HTMLInputElement).checked };
-              saveAutoPay();
-            },
-          }),
-          h('label', { for: 'rdn-autopay' }, 'Pay automatically for pages costing up to'),
-          h('input', {
-            id: 'rdn-autopay-max',
-            type: 'number',
-            min: 0,
-            step: 1,
-            value: autoPay.max.toString(),
-            'aria-label': 'most to pay automatically per page (token units)',
-            oninput: (e: Event) => {
-              const text = (e.target as HTMLInputElement).value.trim();
-              if (/^[0-9]+$/.test(text)) {
-                autoPay = { ...autoPay, max: BigInt(text) };
-                saveAutoPay();
-              }
-            },
-          }),
-          h('span', {}, 'token units per page'),
         ),
       );
       if (ui.confirmClose) {
@@ -500,8 +489,44 @@ export async function mountPaywall(root: HTMLElement, params: PaywallParams, opt
         );
       }
     }
+    if (account && (!channel || channel.status !== 'closing')) panel.append(autoPayRow());
     parts.push(panel);
     root.replaceChildren(...parts);
+  }
+
+  /** "Pay automatically for pages costing up to [X] token units per page". */
+  function autoPayRow(): HTMLElement {
+    return h(
+      'div',
+      { class: 'row' },
+      h('input', {
+        id: 'rdn-autopay',
+        type: 'checkbox',
+        checked: autoPay.enabled,
+        onchange: (e: Event) => {
+          autoPay = { ...autoPay, enabled: (e.target as HTMLInputElement).checked };
+          saveAutoPay();
+        },
+      }),
+      h('label', { for: 'rdn-autopay' }, 'Pay automatically for pages up to'),
+      h('input', {
+        id: 'rdn-autopay-max',
+        class: 'small',
+        type: 'number',
+        min: 0,
+        step: 1,
+        value: autoPay.max.toString(),
+        'aria-label': 'most to pay automatically per page (token units)',
+        oninput: (e: Event) => {
+          const text = (e.target as HTMLInputElement).value.trim();
+          if (/^[0-9]+$/.test(text)) {
+            autoPay = { ...autoPay, max: BigInt(text) };
+            saveAutoPay();
+          }
+        },
+      }),
+      h('span', {}, 'units each'),
+    );
   }
 
   function toggleClose(confirm: boolean): void {
@@ -526,5 +551,7 @@ export async function mountPaywall(root: HTMLElement, params: PaywallParams, opt
       return render();
     }
   }
+  // The token's name and decimals need no account: show the price in them before connecting.
+  await loadToken();
   await connect(false);
 }

@@ -18,17 +18,16 @@ export interface TokenView {
 }
 
 /**
- * An amount of base units: whole-ish token amounts as tokens ("2.5 UKT"), small ones as units
- * ("5 UKT units"), since µRaiden prices are often a few base units of an 18-decimals token.
+ * An amount of base units in words: from 0.0001 token up as tokens, exact ("999.99999999999999995
+ * UKT"), below that as units ("5 UKT units"), since µRaiden prices are often a few base units of
+ * an 18-decimals token.
  */
 export function amount(value: bigint, token: TokenView): string {
   if (token.decimals === 0) return `${value} ${token.symbol}`;
   const unit = 10n ** BigInt(token.decimals);
-  const step = token.decimals > 4 ? 10n ** BigInt(token.decimals - 4) : 1n;
-  if (value === 0n || value % step !== 0n) return `${value} ${token.symbol} units`;
-  const whole = value / unit;
+  if (value === 0n || value * 10_000n < unit) return `${value} ${token.symbol} units`;
   const fraction = (value % unit).toString().padStart(token.decimals, '0').replace(/0+$/, '');
-  return `${whole}${fraction ? `.${fraction}` : ''} ${token.symbol}`;
+  return `${value / unit}${fraction ? `.${fraction}` : ''} ${token.symbol}`;
 }
 
 /** An error as one sentence; `action` says what was being done ("open the channel"). */

@@ -114,12 +114,14 @@ const STYLE = `
   .lead { color: var(--muted); margin: 0 0 1.25rem; }
   .facts { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; margin: 0; }
   .facts dt { color: var(--muted); }
-  .facts dd { margin: 0; font-variant-numeric: tabular-nums; }
+  .facts dd { margin: 0; min-width: 0; overflow-wrap: anywhere; font-variant-numeric: tabular-nums; }
+  .note { color: var(--muted); font-size: .9rem; }
   .panel { border-top: 1px solid var(--line); padding-top: 1rem; margin-top: 1rem; }
   button { font: inherit; padding: .5rem 1rem; border-radius: 8px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; }
   button.secondary { background: #fff; color: var(--accent); }
   button:disabled { opacity: .5; cursor: default; }
   input[type=number] { font: inherit; width: 8rem; padding: .45rem .5rem; border: 1px solid var(--line); border-radius: 8px; }
+  input.small { width: 5rem; }
   .row { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem .75rem; margin: .75rem 0; }
   .status { padding: .6rem .8rem; border-radius: 8px; background: #eef3ff; }
   .error { padding: .6rem .8rem; border-radius: 8px; background: #fdecea; color: var(--bad); }
@@ -154,7 +156,7 @@ export function paywallPage(opts: PaywallPageInput): string {
 <body>
   <main>
     <p class="eyebrow">402 · Payment required</p>
-    <h1>This page costs <span id="rdn-price">${escapeHtml(price)}</span> token units</h1>
+    <h1>This page costs <span id="rdn-price">${escapeHtml(price)} token units</span></h1>
     <p class="lead"><code>${escapeHtml(opts.url)}</code> is paid per view through a µRaiden payment channel: you deposit
     tokens into a channel once, then each page is paid by a signature from your wallet, without a transaction.</p>
     <div id="rdn-app"><p class="status">Loading the payment client…</p></div>
@@ -162,7 +164,7 @@ export function paywallPage(opts: PaywallPageInput): string {
     with the values below.</p></noscript>
     <details>
       <summary>Values for script clients</summary>
-      <p>${escapeHtml(opts.reason)}. Retry the request with a balance proof in the <code>RDN-*</code> request headers
+      <p>${escapeHtml(opts.reason.charAt(0).toUpperCase() + opts.reason.slice(1))}. Retry the request with a balance proof in the <code>RDN-*</code> request headers
       (or, from a browser, the cookies <code>RDN-Sender-Address</code>, <code>RDN-Open-Block</code>,
       <code>RDN-Sender-Balance</code>, <code>RDN-Balance-Signature</code>).</p>
       <table>
