@@ -26,13 +26,17 @@ const rows = [
 
 console.log('bundle                          minified   min+gzip   budget 60 kB');
 for (const [name, m] of rows) {
-  console.log(`${name.padEnd(31)} ${kb(m.minified).padStart(8)}   ${kb(m.gzipped).padStart(8)}   ${((m.gzipped / BUDGET) * 100).toFixed(0).padStart(3)} % of it`);
+  console.log(
+    `${name.padEnd(31)} ${kb(m.minified).padStart(8)}   ${kb(m.gzipped).padStart(8)}   ${((m.gzipped / BUDGET) * 100).toFixed(0).padStart(3)} % of it`,
+  );
 }
 
 // Group the library's inputs by package (or by the kit's folder), bytes in the minified output.
 const groups = new Map<string, number>();
 for (const { file, bytes } of rows[0][1].inputs) {
-  const key = file.includes('node_modules/') ? file.replace(/.*node_modules\/((@[^/]+\/)?[^/]+).*/, '$1') : file.replace(/^dist\/src\/([^/]+).*/, 'kit: src/$1');
+  const key = file.includes('node_modules/')
+    ? file.replace(/.*node_modules\/((@[^/]+\/)?[^/]+).*/, '$1')
+    : file.replace(/^dist\/src\/([^/]+).*/, 'kit: src/$1');
   groups.set(key, (groups.get(key) ?? 0) + bytes);
 }
 console.log('\nlibrary bundle by input (minified, before gzip)');

@@ -16,24 +16,23 @@ export interface TypedDataV1Field {
 
 export type TypedDataV1 = TypedDataV1Field[];
 
-/** §1.2: what the sender signs for a balance. */
-export function balanceProofTypedData(m: BalanceProofMessage): TypedDataV1 {
+/** The five fields of §1.2 / §1.3: the message id, the other party, the open block, the balance, the contract. */
+function fields(messageId: string, party: { name: 'receiver' | 'sender'; address: string }, m: { openBlock: number; balance: bigint; contract: string }): TypedDataV1 {
   return [
-    { type: 'string', name: 'message_id', value: BALANCE_PROOF_MESSAGE_ID },
-    { type: 'address', name: 'receiver', value: toChecksumAddress(m.receiver) },
+    { type: 'string', name: 'message_id', value: messageId },
+    { type: 'address', name: party.name, value: toChecksumAddress(party.address) },
     { type: 'uint32', name: 'block_created', value: String(m.openBlock) },
     { type: 'uint192', name: 'balance', value: m.balance.toString() },
     { type: 'address', name: 'contract', value: toChecksumAddress(m.contract) },
   ];
 }
 
+/** §1.2: what the sender signs for a balance. */
+export function balanceProofTypedData(m: BalanceProofMessage): TypedDataV1 {
+  return fields(BALANCE_PROOF_MESSAGE_ID, { name: 'receiver', address: m.receiver }, m);
+}
+
 /** §1.3: the closing message. The reference receiver's §5 DELETE wants the sender's signature over it. */
 export function closingTypedData(m: ClosingMessage): TypedDataV1 {
-  return [
-    { type: 'string', name: 'message_id', value: CLOSING_MESSAGE_ID },
-    { type: 'address', name: 'sender', value: toChecksumAddress(m.sender) },
-    { type: 'uint32', name: 'block_created', value: String(m.openBlock) },
-    { type: 'uint192', name: 'balance', value: m.balance.toString() },
-    { type: 'address', name: 'contract', value: toChecksumAddress(m.contract) },
-  ];
+  return fields(CLOSING_MESSAGE_ID, { name: 'sender', address: m.sender }, m);
 }

@@ -110,7 +110,7 @@ describe('pay from a browser (Chromium, the test wallet, the reference proxy)', 
     await mineWhileWaiting(page, '03');
     await page.waitForURL(`${url}/echofix/hello`);
     await page.locator('body', { hasText: /^hello$/ }).waitFor();
-    expect(await page.locator('body').innerText()).to.equal('hello');
+    expect(await page.locator('body').textContent()).to.equal('hello');
     await shot(page, '04-content');
 
     for (const name of ['two', 'three', 'four']) {
@@ -189,7 +189,7 @@ describe('pay from a browser (Chromium, the test wallet, the reference proxy)', 
     await page.locator('#rdn-no-wallet').waitFor();
     expect(await text(page, '#rdn-no-wallet')).to.include('No Ethereum wallet was found in this browser');
     expect(await page.locator('details').getAttribute('open')).to.not.equal(null);
-    const values = await page.locator('details table').innerText();
+    const values = await page.locator('details table').textContent();
     for (const v of [rig.receiver, rig.contract, rig.chain.addresses.token, 'RDN-Price', '/api/1', String(rig.chain.chainId)]) expect(values).to.include(v);
     await shot(page, '13-no-wallet');
   });

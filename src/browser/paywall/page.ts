@@ -489,7 +489,7 @@ export async function mountPaywall(root: HTMLElement, params: PaywallParams, opt
         );
       }
     }
-    if (account && (!channel || channel.status !== 'closing')) panel.append(autoPayRow());
+    if (account && channel?.status !== 'closing') panel.append(autoPayRow());
     parts.push(panel);
     root.replaceChildren(...parts);
   }
