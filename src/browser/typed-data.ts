@@ -17,7 +17,11 @@ export interface TypedDataV1Field {
 export type TypedDataV1 = TypedDataV1Field[];
 
 /** The five fields of §1.2 / §1.3: the message id, the other party, the open block, the balance, the contract. */
-function fields(messageId: string, party: { name: 'receiver' | 'sender'; address: string }, m: { openBlock: number; balance: bigint; contract: string }): TypedDataV1 {
+function fields(
+  messageId: string,
+  party: { name: 'receiver' | 'sender'; address: string },
+  m: { openBlock: number; balance: bigint; contract: string },
+): TypedDataV1 {
   return [
     { type: 'string', name: 'message_id', value: messageId },
     { type: 'address', name: party.name, value: toChecksumAddress(party.address) },
