@@ -374,7 +374,8 @@ export function createWebClient(options: WebClientOptions): WebClient {
       if (balance > info.deposit) throw new BalanceAboveDepositError(balance, info.deposit);
       const message = proofMessage(ch, balance);
       const signature = await signTyped(balanceProofTypedData(message), (s) => recoverBalanceProofSigner(message, s));
-      store.put({ ...ch, balance, signature });
+      const { recovered: _guess, ...known } = ch;
+      store.put({ ...known, balance, signature });
       return { sender: ch.account, openBlock: ch.openBlock, balance, signature };
     },
 
@@ -386,7 +387,8 @@ export function createWebClient(options: WebClientOptions): WebClient {
       } catch {
         return false;
       }
-      store.put({ ...ch, balance, signature: signature.toLowerCase() as Hex });
+      const { recovered: _guess, ...known } = ch;
+      store.put({ ...known, balance, signature: signature.toLowerCase() as Hex });
       return true;
     },
 
@@ -464,7 +466,7 @@ export function createWebClient(options: WebClientOptions): WebClient {
       }
       const openBlock = Math.max(...open);
       if (!Number.isFinite(openBlock)) return undefined;
-      const channel: StoredChannel = { account: from, receiver, contract, chainId, openBlock, balance: 0n, status: 'open' };
+      const channel: StoredChannel = { account: from, receiver, contract, chainId, openBlock, balance: 0n, status: 'open', recovered: true };
       store.put(channel);
       return channel;
     },

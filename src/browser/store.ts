@@ -20,6 +20,8 @@ export interface StoredChannel {
   balance: bigint;
   /** the signature of that balance; absent before the first payment */
   signature?: Hex;
+  /** found again from the contract's events: the balance (0) is a guess until the receiver tells it */
+  recovered?: true;
   status: ChannelStatus;
   /** when closing: the block after which it can be settled */
   settleBlock?: number;

@@ -202,13 +202,14 @@ describe('uraiden-kit/browser', () => {
       storage.map.clear(); // the person cleared the site's data
       wallet.requests.length = 0;
       const found = await client.recoverChannel();
-      expect(found).to.include({ openBlock: channel.openBlock, balance: 0n, status: 'open' });
+      expect(found).to.include({ openBlock: channel.openBlock, balance: 0n, status: 'open', recovered: true });
       expect(wallet.requests).to.include('eth_getLogs');
       const stale = await get(client, '/echofix/c', 5n); // signs 5: the receiver has 10
       expect(stale.status).to.equal(402);
       expect(stale.headers.get('RDN-Invalid-Amount')).to.equal('1');
       expect(client.adoptProof(BigInt(stale.headers.get('RDN-Sender-Balance')!), stale.headers.get('RDN-Balance-Signature')!)).to.equal(true);
       expect(client.adoptProof(99n, stale.headers.get('RDN-Balance-Signature')!), 'not its own signature for 99').to.equal(false);
+      expect(client.channel()?.recovered, 'the balance is known again').to.equal(undefined);
       expect((await get(client, '/echofix/c', 5n)).status).to.equal(200);
       expect(client.channel()?.balance).to.equal(15n);
     });

@@ -37,7 +37,7 @@ describe('pay from a browser (Chromium, the test wallet, the reference proxy)', 
   const contexts: { context: BrowserContext; dir: string }[] = [];
 
   before(async () => {
-    rig = await startRig(echoResources(), { senders: 6 });
+    rig = await startRig(echoResources(), { senders: 8 });
     url = (await rig.proxy.listen()).url;
     await mkdir(SHOTS, { recursive: true });
   });
@@ -166,6 +166,28 @@ describe('pay from a browser (Chromium, the test wallet, the reference proxy)', 
     wallet!.rejectSignatures = false;
     await page.click('#rdn-pay');
     await page.locator('body', { hasText: /^declined$/ }).waitFor();
+  });
+
+  it('site data cleared: the page finds the channel from the events at sync_block and takes the balance from the 402', async () => {
+    const sender = rig.chain.accounts.senders[next++]!;
+    const { page } = await browse(sender);
+    await page.goto(`${url}/echofix/first`);
+    await page.click('#rdn-connect');
+    await page.fill('#rdn-deposit-input', '30');
+    await page.click('#rdn-open');
+    await mineWhileWaiting(page, '14-lost');
+    await page.locator('body', { hasText: /^first$/ }).waitFor();
+    await page.evaluate('localStorage.clear()');
+    await page.goto(`${url}/echofix/second`);
+    // Rebuilt from ChannelCreated at /api/1/stats sync_block, at balance 0 until the receiver says 5.
+    await page.locator('#rdn-spent', { hasText: 'not known in this browser yet' }).waitFor();
+    expect(await text(page, '#rdn-left')).to.equal('at most 30 UKT units');
+    await shot(page, '14-rebuilt-from-events');
+    await page.click('#rdn-pay');
+    // The receiver answers Invalid-Amount with its last proof; the page adopts it and pays 10.
+    await page.locator('body', { hasText: /^second$/ }).waitFor();
+    const channel = rig.manager.channels({ sender: sender.address })[0]!;
+    expect(channel.balance).to.equal(10n);
   });
 
   it('a wallet on another chain: said in words, and Switch network fixes it', async () => {

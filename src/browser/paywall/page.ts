@@ -371,8 +371,14 @@ export async function mountPaywall(root: HTMLElement, params: PaywallParams, opt
       if (walletBalance !== undefined) facts.push(...fact('Your token balance', amount(walletBalance, token), 'rdn-wallet-balance'));
       if (channel && channel.status !== 'settled' && info) {
         facts.push(...fact('Channel deposit', amount(info.deposit, token), 'rdn-deposit'));
-        facts.push(...fact('Spent', amount(channel.balance, token), 'rdn-spent'));
-        facts.push(...fact('Left', amount(left(), token), 'rdn-left'));
+        if (channel.recovered) {
+          // Found again from the events: what was spent is the receiver's to say (at the next payment).
+          facts.push(...fact('Spent', 'not known in this browser yet: the receiver says at the next payment', 'rdn-spent'));
+          facts.push(...fact('Left', `at most ${amount(left(), token)}`, 'rdn-left'));
+        } else {
+          facts.push(...fact('Spent', amount(channel.balance, token), 'rdn-spent'));
+          facts.push(...fact('Left', amount(left(), token), 'rdn-left'));
+        }
       } else facts.push(...fact('Channel', 'none open', 'rdn-deposit'));
     }
     parts.push(h('dl', { class: 'facts' }, ...facts));
