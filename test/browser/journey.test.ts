@@ -7,6 +7,7 @@
  * chain; and the wallet declining, a wallet on the wrong chain, no wallet at all. A screenshot of
  * every step lands in reports/browser/ (gitignored).
  */
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +38,7 @@ describe('pay from a browser (Chromium, the test wallet, the reference proxy)', 
   const contexts: { context: BrowserContext; dir: string }[] = [];
 
   before(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: these tests drive Debian's Chromium (apt-get install chromium; .ci/run installs it)`);
     rig = await startRig(echoResources(), { senders: 8 });
     url = (await rig.proxy.listen()).url;
     await mkdir(SHOTS, { recursive: true });
@@ -49,8 +51,8 @@ describe('pay from a browser (Chromium, the test wallet, the reference proxy)', 
     await rig?.close();
   });
 
-  /** A fresh Chromium profile; with a wallet for `sender` unless `wallet: false`. */
-  async function browse(sender?: Account): Promise<{ page: Page; wallet?: TestWallet }> {
+  /** A fresh Chromium profile; with the test wallet for `sender` (window.ethereum and EIP-6963, or EIP-6963 only). */
+  async function browse(sender?: Account, windowEthereum = true): Promise<{ page: Page; wallet?: TestWallet }> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'uraiden-chromium-'));
     const context = await chromium.launchPersistentContext(dir, {
       executablePath: CHROMIUM,
@@ -63,7 +65,7 @@ describe('pay from a browser (Chromium, the test wallet, the reference proxy)', 
     if (sender) {
       wallet = createTestWallet({ provider: rig.chain.ganache, privateKey: sender.privateKey });
       await context.exposeFunction('__uraidenTestWallet', wallet.handle);
-      await context.addInitScript(testWalletInitScript());
+      await context.addInitScript(testWalletInitScript({ windowEthereum }));
     }
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (err) => console.error('page error:', err.message));
@@ -190,11 +192,12 @@ describe('pay from a browser (Chromium, the test wallet, the reference proxy)', 
     expect(channel.balance).to.equal(10n);
   });
 
-  it('a wallet on another chain: said in words, and Switch network fixes it', async () => {
+  it('a wallet on another chain (found by EIP-6963 alone): said in words, and Switch network fixes it', async () => {
     const sender = rig.chain.accounts.senders[next++]!;
-    const { page, wallet } = await browse(sender);
+    const { page, wallet } = await browse(sender, false);
     wallet!.wrongChainId = 5;
     await page.goto(`${url}/echofix/chain`);
+    expect(await page.evaluate('typeof window.ethereum')).to.equal('undefined');
     await page.locator('#rdn-error').waitFor();
     expect(await text(page, '#rdn-error'))
       .to.include('Your wallet is on another network (chain 5)')
