@@ -25,6 +25,7 @@ export const FAULTS = {
   'unconfirmed-topups': 'counts a top-up as soon as it is mined, before its confirmations (§3.2 step 9, §4)',
   'replay-by-signature': 'takes a proof it has not seen byte for byte as new, so another signature of the registered balance pays again (§3.2 step 8)',
   'prefixed-signatures': 'also accepts balance proofs signed with the eth_sign prefix, which the contract rejects (§1.3)',
+  'cookies-ignored': 'ignores the payment cookies of browser clients, so a browser cannot pay (§3.1)',
 } as const;
 
 export type Fault = keyof typeof FAULTS;

@@ -92,6 +92,7 @@ export function faultyReceiver(faults: ReadonlySet<Fault>): FaultyReceiver {
         contract: receiver.contract,
         token: receiver.token,
         chainId: receiver.chainId,
+        confirmations: receiver.confirmations,
         health: () => ({ ok: true }),
         pay: (payment, price) => receiver.pay(payment, price),
         channels: (filter) => receiver.channels(filter),
@@ -101,6 +102,12 @@ export function faultyReceiver(faults: ReadonlySet<Fault>): FaultyReceiver {
       };
     },
     adjust(proxy) {
+      // What a receiver that never read cookies does: a browser's payment is as good as none.
+      if (faults.has('cookies-ignored')) {
+        proxy.app.addHook('onRequest', async (req) => {
+          delete req.headers.cookie;
+        });
+      }
       if (!faults.has('v35-accepted')) return;
       // What the original Python verifier did with an EIP-155 style v ≥ 35: fold it onto 27/28
       // before the proof is read, so that a proof the contract refuses is taken.
