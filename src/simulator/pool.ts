@@ -1,8 +1,8 @@
 /**
  * Runs tickets on `workers` child processes (not threads: every run owns an in-process ganache,
- * and a process keeps each one's memory and event loop apart). Results are returned in run order,
- * whichever worker finished first, so the output does not depend on scheduling. One worker, or
- * one run, runs in this process.
+ * and a process keeps each one's memory and event loop apart). Results are returned in the
+ * tickets' order (run order; a shard's tickets are a subset), whichever worker finished first, so
+ * the output does not depend on scheduling. One worker, or one run, runs in this process.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -22,10 +22,11 @@ type Reply = { ready: true } | { ok: true; run: number; result: RunResult } | { 
 
 export async function runAll(tickets: RunTicket[], workers: number, onDone?: (run: number) => void): Promise<RunResult[]> {
   const results: RunResult[] = new Array(tickets.length);
+  const position = new Map(tickets.map((t, i) => [t.run, i]));
   if (workers <= 1 || tickets.length <= 1) {
-    for (const t of tickets) {
+    for (const [i, t] of tickets.entries()) {
       try {
-        results[t.run] = await simulate(specOf(t));
+        results[i] = await simulate(specOf(t));
       } catch (err) {
         throw new SimulationError(t.run, (err as Error).message, { cause: err });
       }
@@ -44,7 +45,10 @@ export async function runAll(tickets: RunTicket[], workers: number, onDone?: (ru
           serialization: 'advanced',
         });
         children.push(child);
-        await drain(child, queue, results, onDone);
+        await drain(child, queue, (run, result) => {
+          results[position.get(run)!] = result;
+          onDone?.(run);
+        });
       }),
     );
   } finally {
@@ -54,7 +58,7 @@ export async function runAll(tickets: RunTicket[], workers: number, onDone?: (ru
 }
 
 /** Feeds one worker tickets until the queue is empty. */
-function drain(child: ChildProcess, queue: RunTicket[], results: RunResult[], onDone?: (run: number) => void): Promise<void> {
+function drain(child: ChildProcess, queue: RunTicket[], done: (run: number, result: RunResult) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let current: RunTicket | undefined;
     const next = (): void => {
@@ -70,8 +74,7 @@ function drain(child: ChildProcess, queue: RunTicket[], results: RunResult[], on
     child.on('message', (msg: Reply) => {
       if ('ready' in msg) return next();
       if (!msg.ok) return reject(new SimulationError(msg.run, msg.error));
-      results[msg.run] = msg.result;
-      onDone?.(msg.run);
+      done(msg.run, msg.result);
       next();
     });
     child.once('exit', (code, signal) => reject(new SimulationError(current?.run ?? -1, `worker exited (${signal ?? code}) before finishing`)));
