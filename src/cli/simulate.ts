@@ -16,6 +16,7 @@ import { integerOption, nonEmptyOption } from './options.js';
 interface SimulateOptions {
   out?: string;
   workers: number;
+  senderThreads?: number;
   seeds?: string;
   shard?: string;
   listRuns?: boolean;
@@ -31,6 +32,11 @@ export function registerSimulateCommand(program: Command): void {
     .argument('<scenario>', 'scenario file (YAML); see docs/SIMULATOR.md')
     .option('--out <dir>', `directory for ${OUTPUT_FILES} (with --shard: for shard.json)`, nonEmptyOption)
     .option('--workers <n>', 'worker processes (default: the number of cores)', integerOption(1, 256), availableParallelism())
+    .option(
+      '--sender-threads <n>',
+      'worker threads per run for the senders’ clients, beside the chain and receiver (default: 1 from 200 senders, else 0); results never depend on it',
+      integerOption(0, 64),
+    )
     .option('--seeds <list>', "seeds to run instead of the scenario's (1,2,3 or 1..10)", seedsOption)
     .option('--shard <I/N>', 'run only shard I of N (runs whose index mod N is I − 1) into DIR/shard.json; combine with `simulate merge`', shardOption)
     .option('--list-runs', 'print the runs (index, seed, swept parameters) without running them; with --shard, that shard’s only')
@@ -83,10 +89,15 @@ async function simulateCommand(file: string, opts: SimulateOptions): Promise<voi
   process.stdout.write(`${scenario.name}: ${share} on ${workers} worker(s)\n`);
   const started = performance.now();
   let done = 0;
-  const results = await sim.runAll(tickets, workers, () => {
-    done++;
-    process.stdout.write(`  ${done}/${tickets.length} runs done\n`);
-  });
+  const results = await sim.runAll(
+    tickets,
+    workers,
+    () => {
+      done++;
+      process.stdout.write(`  ${done}/${tickets.length} runs done\n`);
+    },
+    opts.senderThreads === undefined ? {} : { senderThreads: opts.senderThreads },
+  );
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (shard) {
     const path = await sim.writeShard(out, sim.makeShardFile({ scenario: scenario.name, raw, seeds, shard, runs: all.length, results }));

@@ -12,7 +12,7 @@ export {
 } from './scenario.js';
 export { ScenarioError, SimulationError, ShardError } from './errors.js';
 export { planRuns, specOf, parseSeeds, type RunTicket } from './plan.js';
-export { simulate } from './run.js';
+export { simulate, defaultSenderThreads, type SimulateOptions } from './run.js';
 export type { RunSpec, RunResult, Row, Cell, RunSummary } from './types.js';
 export { runAll } from './pool.js';
 export {

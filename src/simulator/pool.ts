@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SimulationError } from './errors.js';
 import { specOf, type RunTicket } from './plan.js';
-import { simulate } from './run.js';
+import { simulate, type SimulateOptions } from './run.js';
 import type { RunResult } from './types.js';
 
 // worker.js next to this file in the package; worker.ts when the sources run through tsx, which
@@ -20,13 +20,13 @@ const WORKER = path.join(path.dirname(HERE), FROM_SOURCE ? 'worker.ts' : 'worker
 
 type Reply = { ready: true } | { ok: true; run: number; result: RunResult } | { ok: false; run: number; error: string };
 
-export async function runAll(tickets: RunTicket[], workers: number, onDone?: (run: number) => void): Promise<RunResult[]> {
+export async function runAll(tickets: RunTicket[], workers: number, onDone?: (run: number) => void, options: SimulateOptions = {}): Promise<RunResult[]> {
   const results: RunResult[] = new Array(tickets.length);
   const position = new Map(tickets.map((t, i) => [t.run, i]));
   if (workers <= 1 || tickets.length <= 1) {
     for (const [i, t] of tickets.entries()) {
       try {
-        results[i] = await simulate(specOf(t));
+        results[i] = await simulate(specOf(t), options);
       } catch (err) {
         throw new SimulationError(t.run, (err as Error).message, { cause: err });
       }
@@ -45,7 +45,7 @@ export async function runAll(tickets: RunTicket[], workers: number, onDone?: (ru
           serialization: 'advanced',
         });
         children.push(child);
-        await drain(child, queue, (run, result) => {
+        await drain(child, queue, options, (run, result) => {
           results[position.get(run)!] = result;
           onDone?.(run);
         });
@@ -58,7 +58,7 @@ export async function runAll(tickets: RunTicket[], workers: number, onDone?: (ru
 }
 
 /** Feeds one worker tickets until the queue is empty. */
-function drain(child: ChildProcess, queue: RunTicket[], done: (run: number, result: RunResult) => void): Promise<void> {
+function drain(child: ChildProcess, queue: RunTicket[], options: SimulateOptions, done: (run: number, result: RunResult) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let current: RunTicket | undefined;
     const next = (): void => {
@@ -69,7 +69,7 @@ function drain(child: ChildProcess, queue: RunTicket[], done: (run: number, resu
         resolve();
         return;
       }
-      child.send({ ticket: current });
+      child.send({ ticket: current, options });
     };
     child.on('message', (msg: Reply) => {
       if ('ready' in msg) return next();
