@@ -3,14 +3,11 @@
  * JSON-RPC requests and HTTP requests go to the main thread as messages — the chain and the
  * receiver live there. Answers the main thread's calls with the Senders operations.
  */
-import { BrowserProvider, Network } from 'ethers';
 import { parentPort, workerData } from 'node:worker_threads';
+import { clientProvider } from './client-chain.js';
 import { fetchVia, type InjectedResponse } from './inject-fetch.js';
 import { createLocalSenders, type Senders, type SendersSetup } from './senders.js';
 import type { FromThread, RpcErrorData, ToThread } from './sender-threads.js';
-
-/** As the chain's own in-process provider (src/sim/chain.ts): the chain is next door. */
-const PROVIDER_POLLING_MS = 20;
 
 const port = parentPort!;
 const setup = workerData as SendersSetup;
@@ -41,8 +38,7 @@ const bridge = {
     return ask<unknown>((id) => ({ kind: 'rpc', id, method, params: params ?? [] }));
   },
 };
-const network = Network.from({ chainId: setup.contractInfo.chainId, name: 'uraiden-sim' });
-const provider = new BrowserProvider(bridge, network, { staticNetwork: network, pollingInterval: PROVIDER_POLLING_MS, cacheTimeout: -1 });
+const provider = clientProvider(bridge, setup.contractInfo.chainId);
 const fetchImpl = fetchVia((request) => ask<InjectedResponse>((id) => ({ kind: 'http', id, request })));
 
 let senders: Senders | undefined;

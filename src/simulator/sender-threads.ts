@@ -3,7 +3,7 @@
  * each thread owns a contiguous slice of the senders (their clients, keys and stores) and pays
  * their requests; the chain and the receiver stay in this thread. A client in a thread reaches
  * both through messages: its JSON-RPC requests are answered here by the chain's gateway
- * (`chain.ganache`), its HTTP requests by the proxy's `app.inject()`. This thread only ever
+ * (`chain.ganache`, through client-chain.ts), its HTTP requests by the proxy's `app.inject()`. This thread only ever
  * awaits, so ganache's event loop is never blocked (FACTS: a blocked loop hangs it).
  *
  * The results do not depend on the number of threads: the chain phase still acts one sender at a
@@ -15,6 +15,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
 import type { Chain } from '../sim/chain.js';
+import type { Eip1193Provider } from '../sim/gateway.js';
+import { clientChain, clientProvider } from './client-chain.js';
 import { SimulationError } from './errors.js';
 import { inject, injectFetch, type InjectedRequest } from './inject-fetch.js';
 import { createLocalSenders, type PaymentOutcome, type PaymentWork, type Senders, type SendersSetup } from './senders.js';
@@ -50,9 +52,10 @@ export interface RpcErrorData {
  * more than there are senders).
  */
 export async function startSenders(opts: { chain: Chain; app: () => FastifyInstance; setup: SendersSetup; threads: number }): Promise<Senders> {
-  const { chain, app, setup } = opts;
+  const { app, setup } = opts;
+  const chain = clientChain(opts.chain.ganache, setup.contractInfo.contract);
   const threads = Math.min(opts.threads, setup.senders.length);
-  if (threads <= 0) return createLocalSenders(setup, chain.provider, injectFetch(app));
+  if (threads <= 0) return createLocalSenders(setup, clientProvider(chain, setup.contractInfo.chainId), injectFetch(app));
   const size = Math.ceil(setup.senders.length / threads);
   const slices = Array.from({ length: threads }, (_, t) => setup.senders.slice(t * size, (t + 1) * size)).filter((s) => s.length > 0);
   const owner = new Map<number, number>();
@@ -102,7 +105,7 @@ export async function startSenders(opts: { chain: Chain; app: () => FastifyInsta
     async pay(work: PaymentWork[]) {
       // Payments mine nothing: the head they all ask for (each client syncs before it pays) is
       // told once instead of asked across threads a thousand times (sender-thread.ts).
-      head = (await chain.ganache.request({ method: 'eth_blockNumber', params: [] })) as string;
+      head = (await chain.request({ method: 'eth_blockNumber', params: [] })) as string;
       try {
         return await spread<PaymentWork, PaymentOutcome>(work, 'pay');
       } finally {
@@ -122,7 +125,7 @@ interface ThreadHandle {
   stop(): Promise<void>;
 }
 
-function startThread(chain: Chain, app: () => FastifyInstance, setup: SendersSetup): Promise<ThreadHandle> {
+function startThread(chain: Eip1193Provider, app: () => FastifyInstance, setup: SendersSetup): Promise<ThreadHandle> {
   const worker = FROM_SOURCE ? new Worker(THREAD_SOURCE, { eval: true, workerData: setup }) : new Worker(THREAD, { workerData: setup });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 0;
@@ -162,7 +165,7 @@ function startThread(chain: Chain, app: () => FastifyInstance, setup: SendersSet
           return;
         }
         case 'rpc':
-          chain.ganache.request({ method: msg.method, params: msg.params }).then(
+          chain.request({ method: msg.method, params: msg.params }).then(
             (result) => post({ kind: 'rpc-result', id: msg.id, result }),
             (err: { message?: string; code?: unknown; data?: unknown }) =>
               post({ kind: 'rpc-result', id: msg.id, error: { message: String(err?.message ?? err), code: err?.code, data: err?.data } }),
