@@ -86,7 +86,7 @@ export function timeChartSpec(opts: {
   const several = opts.series.length > 1;
   const line = {
     data: { values },
-    mark: { type: 'line', strokeWidth: 1.6, point: values.length / Math.max(1, opts.series.length) <= 40 ? { size: 14 } : false },
+    mark: { type: 'line', strokeWidth: 1.8 },
     encoding: {
       x: { field: 'block', type: 'quantitative', title: 'block', scale: { domain: [0, xMax], nice: false }, axis: { format: 'd', tickMinStep: 1 } },
       y: { field: 'value', type: 'quantitative', title: opts.yTitle, axis: yAxis(opts.scale) },
@@ -151,7 +151,7 @@ export function sweepChartSpec(opts: { title: string; subtitle: string; yTitle: 
     type: 'quantitative',
     title: opts.yTitle,
     // Room above the tallest bar for its label: the labels stay inside the plot, under the title.
-    scale: { domain: [0, yMax > 0 ? yMax * 1.18 : 1] },
+    scale: { domain: [0, yMax > 0 ? yMax * 1.18 : 1], nice: true },
     axis: yAxis(opts.scale),
   };
   const layers: unknown[] = [

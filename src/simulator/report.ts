@@ -14,6 +14,7 @@ import type { MetricColumn } from './metrics.js';
 import { metricValue, sweepPoints, type PointStats, type StatMetric } from './stats.js';
 import type { Cell, RunResult } from './types.js';
 import { formatNumber, formatScaled, scaleFor, type Quantity, type Scale } from './units.js';
+import { numberRanges } from './ranges.js';
 import type { TopLevelSpec } from 'vega-lite';
 
 interface ChartDef<M extends string> {
@@ -314,13 +315,7 @@ function seriesLabel(ctx: Ctx, runs: RunResult[]): string {
 
 /** `Runs 0, 2 and 5`; `Runs 0–3 and 7`. */
 function runList(runs: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < runs.length; ) {
-    let j = i;
-    while (j + 1 < runs.length && runs[j + 1] === runs[j]! + 1) j++;
-    parts.push(j - i >= 2 ? `${runs[i]}–${runs[j]}` : runs.slice(i, j + 1).join(', '));
-    i = j + 1;
-  }
+  const parts = numberRanges(runs);
   const text = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]!;
   return `${runs.length > 1 ? 'Runs' : 'Run'} ${text}`;
 }

@@ -17,6 +17,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PACKAGE_VERSION } from '../package.js';
 import { ShardError } from './errors.js';
+import { numberRanges } from './ranges.js';
 import type { RunTicket } from './plan.js';
 import type { RunResult } from './types.js';
 
@@ -204,14 +205,5 @@ export function mergeShards(shards: ReadShard[]): { scenario: string; results: R
 
 /** `1,2,3,4,7` → `1..4, 7`. */
 export function listText(xs: unknown[]): string {
-  if (xs.length === 0) return 'none';
-  const nums = xs.map(Number);
-  const parts: string[] = [];
-  for (let i = 0; i < nums.length; ) {
-    let j = i;
-    while (j + 1 < nums.length && nums[j + 1] === nums[j]! + 1) j++;
-    parts.push(j - i >= 2 ? `${nums[i]}..${nums[j]}` : nums.slice(i, j + 1).join(', '));
-    i = j + 1;
-  }
-  return parts.join(', ');
+  return xs.length === 0 ? 'none' : numberRanges(xs.map(Number), '..').join(', ');
 }
