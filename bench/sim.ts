@@ -192,7 +192,7 @@ async function primitives(key: `0x${string}`, receiver: string, contract: string
   for (let i = 0; i < N; i++) await app.inject({ method: 'GET', url: '/bench', headers: { accept: 'application/json' } });
   const injectMs = now() - t;
   process.stdout.write(
-    `  primitives (one thread): sign ${rate(N, signMs)}/s (kit: @noble/secp256k1; native secp256k1 would do ${rate(N, nativeSignMs)}/s), ` +
+    `  primitives (one thread): sign ${rate(N, signMs)}/s (the kit's signBalanceProof, ${signatureBackend()} backend; bare libsecp256k1 ${rate(N, nativeSignMs)}/s), ` +
       `recover ${rate(N, recoverMs)}/s, unpaid request through app.inject ${rate(N, injectMs)}/s — a payment is 1 sign, 1 recover, 2 requests\n`,
   );
 }

@@ -23,7 +23,7 @@ export const PAYMENT_CONCURRENCY = 32;
 const ORIGIN = 'http://receiver.sim';
 
 /** Thrown by the client's retry hook: the request waits for the next tick (a signal, not a failure). */
-export class DeferredRequest extends Error {}
+class DeferredRequest extends Error {}
 
 /** What every client of a run is made from (plain data: it crosses to worker threads). */
 export interface SendersSetup {
@@ -71,9 +71,9 @@ export interface Senders {
 }
 
 /**
- * Clients in this thread. The first connects as usual (createSenderClient reads the chain id,
- * the contract's code and constants) unless the setup says what it would read; the others are
- * given what it read — five calls per client that a thousand senders would otherwise repeat.
+ * Clients in this thread, each given what the setup says of the chain and contract (`contractInfo`,
+ * read once by the caller): createSenderClient would otherwise ask the chain five questions per
+ * client, a thousand senders over.
  */
 export async function createLocalSenders(setup: SendersSetup, provider: AbstractProvider, fetchImpl: typeof fetch): Promise<Senders> {
   const clients = new Map<number, SenderClient>();
