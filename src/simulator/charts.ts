@@ -21,6 +21,8 @@ const HEIGHT = 190;
 const MIN_STEP = 44;
 const MAX_STEP = 240;
 const MAX_WIDTH = 1080;
+/** A chart of one or two bars is no narrower than this (its title needs the room). */
+const MIN_WIDTH = 150;
 const GREY = '#888';
 /**
  * Width of one character of an 11 px sans-serif label, on the generous side (DejaVu Sans, the
@@ -134,7 +136,7 @@ export function sweepChartSpec(opts: { title: string; subtitle: string; yTitle: 
   const full = stepFor(opts.bars.flatMap((b) => [b.point, ...b.lines]));
   const withLines = full <= MAX_STEP && full * opts.bars.length <= MAX_WIDTH;
   const step = withLines ? full : stepFor(opts.bars.map((b) => b.point));
-  const width = Math.min(MAX_WIDTH, step * opts.bars.length);
+  const width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, step * opts.bars.length));
   const label = (b: SweepBar) => (withLines ? [b.point, ...b.lines] : [b.point]).join('\n');
   const top = (b: SweepBar) => Math.max(b.mean, b.ci?.[1] ?? b.mean, ...b.runs);
   const yMax = Math.max(0, ...opts.bars.map(top));

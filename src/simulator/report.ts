@@ -183,11 +183,15 @@ async function acrossSection(ctx: Ctx, stats: PointStats[]): Promise<string> {
         text: formatScaled(e.mean, scale),
       };
     });
-    const subtitle =
-      seeds > 1 ? `mean of ${plural(seeds, 'seed')} per point; whiskers: 95 % confidence interval (Student t); dots: single runs` : 'one run per point';
+    // Short: Vega sizes the picture to its own (generous) estimate of the subtitle's width.
+    const subtitle = seeds > 1 ? `mean of ${plural(seeds, 'seed')}` : 'one run per point';
     parts.push(await figure(sweepChartSpec({ title: def.title, subtitle, yTitle: yTitle(def, scale), scale, bars }), ''));
   }
-  const note = stats.length > 1 ? '<p>P1, P2… are the sweep points of the table above.</p>' : '';
+  const notes = [
+    ...(stats.length > 1 ? ['P1, P2… are the sweep points of the table above.'] : []),
+    ...(seeds > 1 ? ['Bars: the mean over the seeds; whiskers: its 95 % confidence interval (Student t); dots: the single runs.'] : []),
+  ];
+  const note = notes.length > 0 ? `<p>${notes.join(' ')}</p>` : '';
   return `<h2>Across ${stats.length > 1 ? 'the sweep' : 'seeds'}</h2>${note}<div class="charts">${parts.join('\n')}</div>${seeds > 1 ? statsTable(ctx, stats) : ''}`;
 }
 
