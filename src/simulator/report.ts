@@ -54,7 +54,7 @@ const MAX_LINES = 10;
 /** Runs listed in the summary table (summary.csv has every one). */
 const MAX_TABLE_RUNS = 500;
 
-export function esc(text: string): string {
+function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
@@ -135,7 +135,7 @@ function shortName(path: string): string {
 }
 
 /** A swept value for people: offline windows as block ranges, lists and objects as compact JSON. */
-export function paramValue(v: Cell): string {
+function paramValue(v: Cell): string {
   if (typeof v === 'number') return formatNumber(v, ',~r');
   if (!/^[[{]/.test(v)) return v;
   const parsed = JSON.parse(v) as unknown;

@@ -61,7 +61,7 @@ export function shardLabel(shard: Shard): string {
 }
 
 /** The runs of the plan that belong to a shard. */
-export function inShard(run: number, shard: Shard): boolean {
+function inShard(run: number, shard: Shard): boolean {
   return run % shard.count === shard.index - 1;
 }
 
@@ -70,7 +70,7 @@ export function selectShard(tickets: RunTicket[], shard: Shard): RunTicket[] {
 }
 
 /** What a plan is of: the scenario without its seeds (those are compared on their own, to say so). */
-export function scenarioHash(raw: Record<string, unknown>): string {
+function scenarioHash(raw: Record<string, unknown>): string {
   const { seed: _seed, seeds: _seeds, ...rest } = raw;
   return createHash('sha256').update(canonicalJson(rest)).digest('hex');
 }

@@ -23,7 +23,7 @@ export interface Scale {
 }
 
 /** Gas costs: ETH from 0.001 ETH up, gwei from 0.001 gwei, wei below. */
-export function weiUnit(maxAbsWei: number): { unit: string; divisor: number } {
+function weiUnit(maxAbsWei: number): { unit: string; divisor: number } {
   if (maxAbsWei >= 1e15) return { unit: 'ETH', divisor: 1e18 };
   if (maxAbsWei >= 1e6) return { unit: 'gwei', divisor: 1e9 };
   return { unit: 'wei', divisor: 1 };
