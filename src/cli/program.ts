@@ -27,7 +27,10 @@ export function buildProgram(): Command {
   const program = new Command('uraiden')
     .description('µRaiden test harness and conformance kit')
     .version(PACKAGE_VERSION, '-V, --version', 'print the version of uraiden-kit')
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    // A command's options belong to it, not to its parent: `simulate merge D… --out X` gives --out
+    // to merge (commander needs this on every level above a nested subcommand).
+    .enablePositionalOptions();
   for (const register of REGISTRARS) register(program);
   configureRecursively(program);
   return program;

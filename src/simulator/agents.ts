@@ -1,5 +1,6 @@
 /**
- * The senders: reference clients with a behaviour. Each tick has three steps for them:
+ * The senders as agents: each decides, tick by tick, what its reference client does (senders.ts
+ * holds the clients). Each tick has three steps for them:
  *
  * - chain phase (agents one after the other, by index): draw this tick's requests, then what the
  *   agent does on chain — a cheater's stale close, a settle due or an honest close, through its
@@ -8,34 +9,29 @@
  *   fixes every open block, and so the whole table.
  * - deposits: every agent's open, then every top-up, sent as two batches (batch.ts) — the same
  *   ERC223 transfers the client would send, in a few blocks instead of one block each.
- * - payment phase (agents concurrently, at most PAYMENT_CONCURRENCY at once, each agent's
- *   requests in order): every request goes through `client.fetch` and the real proxy. Payments
- *   touch no chain state, so running agents side by side changes nothing but the wall time.
+ * - payment phase: every agent's pending requests go through its client's `fetch` and the real
+ *   proxy (Senders.pay, senders side by side, possibly on several threads); the outcomes are
+ *   entered in the books in agent order. Payments touch no chain state, so paying side by side
+ *   changes nothing but the wall time.
  *
  * A request that must wait — the deposit it needs is not confirmed yet, or the receiver has not
  * seen the channel — is deferred to the next tick instead of mining blocks inside the request:
- * the client's retry hook throws DeferredRequest.
+ * the client's retry hook throws (senders.ts, DeferredRequest).
  */
 import { encodeOpenData, encodeTopUpData } from '../protocol/index.js';
-import { createSenderClient, type SenderClient, type SenderClientOptions } from '../reference/sender/index.js';
 import type { Account, Chain } from '../sim/chain.js';
 import { sendBatch, type BatchTx } from './batch.js';
 import { openRecord } from './ledger.js';
 import type { Book } from './book.js';
 import { poisson, weighted, type Rng } from './rng.js';
 import type { Scenario } from './scenario.js';
-
-/** Thrown by the client's retry hook: the request waits for the next tick (a signal, not a failure). */
-export class DeferredRequest extends Error {}
-
-/** Any origin works: requests never leave the process (see inject-fetch.ts). */
-const ORIGIN = 'http://receiver.sim';
+import type { PaymentWork, Senders } from './senders.js';
+import type { StoredChannel } from '../reference/sender/index.js';
 
 export interface Agent {
   index: number;
   account: Account;
   cheater: boolean;
-  client: SenderClient;
   /** resource indices requested and not yet served or refused, oldest first */
   pending: number[];
   requested: number;
@@ -55,44 +51,11 @@ export interface AgentContext {
   receiver: string;
   /** first block of the simulation: scenario blocks count from here */
   startBlock: number;
+  senders: Senders;
 }
 
-/**
- * Clients for every sender. The first connects as usual (createSenderClient reads the chain id,
- * the contract's code and constants); the others are given what it read (`contractInfo`) — five
- * calls per client that a thousand senders would otherwise repeat — then sync like any client.
- */
-export async function createAgents(
-  ctx: AgentContext,
-  accounts: Account[],
-  cheaters: Set<number>,
-  storePath: (i: number) => string,
-  fetchImpl: typeof fetch,
-): Promise<Agent[]> {
-  const options = (account: Account, i: number): SenderClientOptions => ({
-    privateKey: account.privateKey,
-    provider: ctx.chain.provider,
-    contract: ctx.chain.addresses.channels,
-    storePath: storePath(i),
-    // The run's stores are thrown away with its temp dir: no fsync per payment.
-    storeSync: false,
-    fromBlock: ctx.startBlock,
-    fetch: fetchImpl,
-    policy: { maxPrice: 2n ** 192n - 1n, initialDeposit: ctx.scenario.senders.initialDeposit, topUpAmount: ctx.scenario.senders.topUp },
-    retry: {
-      attempts: 1,
-      wait: async () => {
-        throw new DeferredRequest();
-      },
-    },
-  });
-  const agents: Agent[] = [];
-  for (const [i, account] of accounts.entries()) {
-    const first = agents[0]?.client;
-    const client = await createSenderClient({ ...options(account, i), ...(first && { contractInfo: first.contractInfo }) });
-    agents.push({ index: i, account, cheater: cheaters.has(i), client, pending: [], requested: 0, phase: 'active', history: [] });
-  }
-  return agents;
+export function createAgents(accounts: Account[], cheaters: Set<number>): Agent[] {
+  return accounts.map((account, index) => ({ index, account, cheater: cheaters.has(index), pending: [], requested: 0, phase: 'active', history: [] }));
 }
 
 /** What an agent needs deposited before its tick's payments: an open, then top-ups. */
@@ -104,10 +67,23 @@ export interface DepositNeed {
 }
 
 /**
- * The chain phase of one agent at simulation block `block` (relative to the start); returns the
- * deposits it needs, if any.
+ * The chain phase of every agent, in index order, at simulation block `block` (relative to the
+ * start); returns the deposits they need. The clients' channels are read first, in one call: no
+ * agent's action this phase changes another's client, and an agent that closes needs no deposit.
  */
-export async function chainPhase(ctx: AgentContext, agent: Agent, block: number): Promise<DepositNeed | undefined> {
+export async function chainPhase(ctx: AgentContext, agents: Agent[], block: number): Promise<DepositNeed[]> {
+  const withChannel = agents.filter((a) => a.phase === 'active' && a.openBlock !== undefined);
+  const read = await ctx.senders.channels(withChannel.map((a) => ({ index: a.index, receiver: ctx.receiver, openBlock: a.openBlock! })));
+  const channels = new Map(withChannel.map((a, i) => [a.index, read[i]]));
+  const needs: DepositNeed[] = [];
+  for (const agent of agents) {
+    const need = await agentChainPhase(ctx, agent, block, channels.get(agent.index));
+    if (need) needs.push(need);
+  }
+  return needs;
+}
+
+async function agentChainPhase(ctx: AgentContext, agent: Agent, block: number, channel: StoredChannel | undefined): Promise<DepositNeed | undefined> {
   const { scenario: s, rng } = ctx;
   if (agent.phase === 'done') return;
   if (agent.phase === 'closing') {
@@ -138,15 +114,14 @@ export async function chainPhase(ctx: AgentContext, agent: Agent, block: number)
     await requestClose(ctx, agent, agent.history[agent.history.length - 1] ?? 0n);
     return;
   }
-  return need(ctx, agent);
+  return need(ctx, agent, channel);
 }
 
-/** The open and the number of top-ups after which the channel covers every pending request. */
-function need(ctx: AgentContext, agent: Agent): DepositNeed | undefined {
+/** The open and the number of top-ups after which the channel (as its client knows it) covers every pending request. */
+function need(ctx: AgentContext, agent: Agent, ch: StoredChannel | undefined): DepositNeed | undefined {
   const { scenario: s } = ctx;
   const demand = agent.pending.reduce((sum, r) => sum + s.resources[r]!.price, 0n);
   if (demand === 0n) return;
-  const ch = agent.openBlock === undefined ? undefined : agent.client.channel(ctx.receiver, agent.openBlock);
   const open = ch ? undefined : s.senders.initialDeposit;
   const free = ch ? ch.deposit - ch.balance : open!;
   const topUps = free >= demand ? 0 : Number((demand - free + s.senders.topUp - 1n) / s.senders.topUp);
@@ -192,15 +167,13 @@ export async function makeDeposits(ctx: AgentContext, needs: DepositNeed[]): Pro
     ),
   );
   await sendBatch(chain, topUps);
-  for (const n of needs) {
-    // The client learns the new deposit from the events at its next payment; marking the channel
-    // fresh makes it wait (here: defer) rather than give up while the receiver lacks confirmations.
-    n.agent.client.noteDeposit(ctx.receiver, n.agent.openBlock!);
-  }
+  // The client learns the new deposit from the events at its next payment; marking the channel
+  // fresh makes it wait (here: defer) rather than give up while the receiver lacks confirmations.
+  await ctx.senders.noteDeposits(needs.map((n) => ({ index: n.agent.index, openBlock: n.agent.openBlock! })));
 }
 
 async function requestClose(ctx: AgentContext, agent: Agent, balance: bigint): Promise<void> {
-  const r = await agent.client.closeUncooperatively(ctx.receiver, agent.openBlock!, { balance });
+  const r = await ctx.senders.closeUncooperatively(agent.index, ctx.receiver, agent.openBlock!, balance);
   agent.settleBlock = r.settleBlock;
   agent.phase = 'closing';
   agent.pending = [];
@@ -210,45 +183,31 @@ async function requestClose(ctx: AgentContext, agent: Agent, balance: bigint): P
 async function settleIfDue(ctx: AgentContext, agent: Agent): Promise<void> {
   const head = await ctx.chain.blockNumber();
   if (head + 1 <= agent.settleBlock!) return;
-  await agent.client.sync();
-  const ch = agent.client.channel(ctx.receiver, agent.openBlock!);
-  if (ch?.status === 'closing') await agent.client.settle(ctx.receiver, agent.openBlock!);
+  await ctx.senders.settleIfClosing(agent.index, ctx.receiver, agent.openBlock!);
   agent.phase = 'done';
 }
 
-/** The payment phase of one agent: its pending requests in order, until one must wait. */
-export async function paymentPhase(ctx: AgentContext, agent: Agent): Promise<void> {
+/**
+ * The payment phase: every active agent's pending requests, in order, until one must wait; the
+ * outcomes are entered in agent order.
+ */
+export async function paymentPhase(ctx: AgentContext, agents: Agent[]): Promise<void> {
+  const paying = agents.filter((a) => a.phase === 'active' && a.pending.length > 0);
+  const work = paying.map((a): PaymentWork => ({ index: a.index, paths: a.pending.map((r) => ctx.scenario.resources[r]!.path) }));
+  const outcomes = await ctx.senders.pay(work);
   const t = ctx.book.totals;
-  while (agent.phase === 'active' && agent.pending.length > 0) {
-    const resource = ctx.scenario.resources[agent.pending[0]!]!;
-    let status: number;
-    try {
-      const res = await agent.client.fetch(ORIGIN + resource.path, { headers: { accept: 'application/json' } });
-      await res.arrayBuffer();
-      status = res.status;
-    } catch (err) {
-      if (err instanceof DeferredRequest) {
-        t.deferred++;
-        return;
-      }
-      const code = (err as { code?: unknown }).code;
-      const key = typeof code === 'string' ? code : (err as Error).name;
-      t.errors[key] = (t.errors[key] ?? 0) + 1;
-      t.refusedOther++;
-      agent.pending.shift();
-      continue;
-    }
-    agent.pending.shift();
-    if (status === 200) {
-      const paid = agent.client.lastPayment!;
+  outcomes.forEach((o, i) => {
+    const agent = paying[i]!;
+    agent.pending.splice(0, o.answered);
+    for (const paid of o.served) {
       t.served++;
       t.earned += paid.price;
-      openRecord(ctx.book, agent.client.address, paid.openBlock).paid = paid.balance;
+      openRecord(ctx.book, agent.account.address, paid.openBlock).paid = paid.balance;
       agent.history.push(paid.balance);
-    } else if (status === 502) t.refusedOffline++;
-    else {
-      t.refusedOther++;
-      t.errors[`HTTP_${status}`] = (t.errors[`HTTP_${status}`] ?? 0) + 1;
     }
-  }
+    t.refusedOffline += o.refusedOffline;
+    t.refusedOther += o.refusedOther;
+    for (const [key, n] of Object.entries(o.errors)) t.errors[key] = (t.errors[key] ?? 0) + n;
+    if (o.deferred) t.deferred++;
+  });
 }

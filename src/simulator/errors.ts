@@ -28,6 +28,20 @@ export class SimulationError extends UraidenError {
   }
 }
 
+/**
+ * A shard that cannot be run or merged: a bad `--shard I/N`, or shard files that do not make up
+ * exactly one run of one scenario (another scenario, other seeds, one missing or given twice).
+ */
+export class ShardError extends UraidenError {
+  /** the shard at fault, as `I/N`, with the directory it was read from when there is one */
+  readonly shard: string;
+
+  constructor(shard: string, message: string, options?: ErrorOptions) {
+    super('INVALID_SHARD', message, options);
+    this.shard = shard;
+  }
+}
+
 function show(value: unknown): string {
   if (value === undefined) return '(missing)';
   try {

@@ -10,11 +10,24 @@ export {
   type ResourceSpec,
   type OfflineWindow,
 } from './scenario.js';
-export { ScenarioError, SimulationError } from './errors.js';
+export { ScenarioError, SimulationError, ShardError } from './errors.js';
 export { planRuns, specOf, parseSeeds, type RunTicket } from './plan.js';
-export { simulate } from './run.js';
+export { simulate, defaultSenderThreads, type SimulateOptions } from './run.js';
 export type { RunSpec, RunResult, Row, Cell, RunSummary } from './types.js';
 export { runAll } from './pool.js';
+export {
+  parseShard,
+  selectShard,
+  shardLabel,
+  makeShardFile,
+  writeShard,
+  readShard,
+  mergeShards,
+  SHARD_FILE,
+  type Shard,
+  type ShardFile,
+  type ReadShard,
+} from './shard.js';
 export { renderOutputs, writeOutputs, toCsv, type OutputFiles } from './output.js';
-export { METRIC_COLUMNS } from './metrics.js';
+export { METRIC_COLUMNS, paramCell } from './metrics.js';
 export { UraidenError } from '../protocol/errors.js';

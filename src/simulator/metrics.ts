@@ -96,6 +96,7 @@ export function summarize(
     final: rows[rows.length - 1] ?? {},
     senders: spec.scenario.senders.count,
     cheaters: end.cheaters,
+    offline: spec.scenario.receiver.offline,
     pendingRequests: end.pendingRequests,
     lockedPeak: peak.toString(),
     lockedMean: mean.toString(),

@@ -1,6 +1,7 @@
 /**
  * Writes a simulation's results: the tidy table (ticks.csv, ticks.json: one row per run and tick),
- * the per-run summaries (summary.json, summary.csv) and report.html. Everything here is a pure
+ * the per-run summaries (summary.json, summary.csv), the statistics across seeds per sweep point
+ * (stats.json, stats.csv) and report.html. Everything here is a pure
  * function of the results — no timestamps, no host names — so the same scenario and seed give
  * byte-identical files.
  */
@@ -8,12 +9,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Cell, Row, RunResult, RunSummary } from './types.js';
 import { renderReport } from './report.js';
+import { pointStats, statsRows } from './stats.js';
 
 export interface OutputFiles {
   ticksCsv: string;
   ticksJson: string;
   summaryJson: string;
   summaryCsv: string;
+  statsJson: string;
+  statsCsv: string;
   report: string;
 }
 
@@ -40,26 +44,31 @@ export function summaryRows(summaries: RunSummary[]): Row[] {
   }));
 }
 
-export function renderOutputs(name: string, results: RunResult[]): OutputFiles {
+export async function renderOutputs(name: string, results: RunResult[]): Promise<OutputFiles> {
   const rows = results.flatMap((r) => r.rows);
   const summaries = results.map((r) => r.summary);
+  const stats = pointStats(results);
   return {
     ticksCsv: toCsv(rows),
     ticksJson: `${JSON.stringify(rows, null, 1)}\n`,
     summaryJson: `${JSON.stringify(summaries, null, 2)}\n`,
     summaryCsv: toCsv(summaryRows(summaries)),
-    report: renderReport(name, results),
+    statsJson: `${JSON.stringify(stats, null, 2)}\n`,
+    statsCsv: toCsv(statsRows(stats)),
+    report: await renderReport(name, results, stats),
   };
 }
 
 export async function writeOutputs(dir: string, name: string, results: RunResult[]): Promise<OutputFiles> {
-  const files = renderOutputs(name, results);
+  const files = await renderOutputs(name, results);
   await mkdir(dir, { recursive: true });
   await Promise.all([
     writeFile(join(dir, 'ticks.csv'), files.ticksCsv),
     writeFile(join(dir, 'ticks.json'), files.ticksJson),
     writeFile(join(dir, 'summary.json'), files.summaryJson),
     writeFile(join(dir, 'summary.csv'), files.summaryCsv),
+    writeFile(join(dir, 'stats.json'), files.statsJson),
+    writeFile(join(dir, 'stats.csv'), files.statsCsv),
     writeFile(join(dir, 'report.html'), files.report),
   ]);
   return files;

@@ -1,5 +1,5 @@
 /** What one simulation run is given and what it gives back: its spec, its table rows, its summary. */
-import type { Scenario } from './scenario.js';
+import type { OfflineWindow, Scenario } from './scenario.js';
 
 export type Cell = string | number;
 export type Row = Record<string, Cell>;
@@ -26,6 +26,8 @@ export interface RunSummary {
   final: Row;
   senders: number;
   cheaters: number;
+  /** the scenario's receiver.offline windows [from, to), in blocks (the report shades them) */
+  offline: OfflineWindow[];
   /** requests drawn but neither served nor refused when the horizon ended */
   pendingRequests: number;
   /** peak and mean of `locked` over the ticks */

@@ -181,4 +181,27 @@ describe('sim/chain reorg', function () {
     await chain.reorg(1);
     expect(await hashAt(chain, head)).to.equal(top);
   });
+
+  it('with the miner paused, sends only join the pool (a later nonce first too), and what they mine afterwards can be reorganised', async () => {
+    await chain.ganache.request({ method: 'miner_stop', params: [] });
+    const nonce = await chain.provider.getTransactionCount(sender.address);
+    const signed = [];
+    for (let i = 0; i < 2; i++) {
+      signed.push(
+        await sender.wallet.signTransaction(await sender.wallet.populateTransaction({ to: third(), value: 1n, nonce: nonce + i, gasLimit: 21_000n })),
+      );
+    }
+    // The later nonce first: it waits in the pool, and its send returns at once all the same.
+    const hashes = [];
+    for (const raw of [signed[1]!, signed[0]!]) hashes.push(await chain.ganache.request({ method: 'eth_sendRawTransaction', params: [raw] }));
+    const before = await chain.blockNumber();
+    await chain.ganache.request({ method: 'evm_mine', params: [] });
+    await chain.ganache.request({ method: 'miner_start', params: [] });
+    for (const h of hashes) expect((await chain.provider.getTransactionReceipt(h as string))?.blockNumber).to.equal(before + 1);
+    // A transaction sent after miner_start mines at once and is checkpointed as before.
+    const receipt = (await (await chain.token.connect(sender.wallet)['transfer(address,uint256)'](third(), 1n)).wait())!;
+    const result = await chain.reorg(1);
+    expect(result.droppedHashes).to.include(receipt.blockHash);
+    expect(await chain.provider.getTransactionReceipt(receipt.hash)).to.equal(null);
+  });
 });
