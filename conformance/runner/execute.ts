@@ -17,6 +17,8 @@ export interface CaseRun {
   /** index and YAML line of the step that decided the outcome */
   step?: number;
   stepLine?: number;
+  /** what steps observed beyond pass/fail (a fuzz stream's answers) */
+  notes?: string[];
   exchanges: Exchange[];
   chainCalls: string[];
 }
@@ -40,12 +42,13 @@ export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSigna
     snapshots: new Map(),
     startBlock: 0,
     exchanges: [],
+    notes: [],
     outageUntil: 0,
   };
-  const missing = (c.needs ?? []).filter((p) => !env.parts[p]);
+  const missing = (c.needs ?? []).filter((p) => !env.parts[p].present);
   if (missing.length > 0) {
-    const why = missing.map((p) => (p === 'restart' ? 'restart (the runner did not launch the target)' : `${p} (404)`));
-    return { outcome: 'unimplemented', message: `optional part absent: ${why.join(', ')}`, exchanges: [], chainCalls: [] };
+    const why = missing.map((p) => `${p} (${env.parts[p].why})`);
+    return { outcome: 'unimplemented', message: `optional part absent: ${why.join('; ')}`, exchanges: [], chainCalls: [] };
   }
   const unable = chainCannot(c, env.chain.abilities);
   if (unable.length > 0) {
@@ -78,12 +81,14 @@ export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSigna
       if (TRACE) process.stderr.write(`  ${c.id} step ${index + 1} ${actionOf(c.steps[index] as Step)}: ${Date.now() - t0} ms\n`);
     }
     await outageOver();
-    return { outcome: 'pass', exchanges: [], chainCalls: [] };
+    // A passing case keeps what it exchanged too: the report shows it (collapsed) to an
+    // implementer comparing a passing exchange with a failing one.
+    return { outcome: 'pass', exchanges: ctx.exchanges, chainCalls: env.chain.calls, ...(ctx.notes.length && { notes: ctx.notes }) };
   } catch (err) {
     await outageOver();
     const at = index >= 0 && index < c.steps.length ? { step: index, stepLine: c.stepLines[index] } : {};
     const where = index >= 0 && index < c.steps.length ? `step ${index + 1} (${actionOf(c.steps[index] as Step)}, line ${c.stepLines[index]}): ` : 'setup: ';
-    const base = { ...at, exchanges: ctx.exchanges, chainCalls: env.chain.calls };
+    const base = { ...at, exchanges: ctx.exchanges, chainCalls: env.chain.calls, ...(ctx.notes.length && { notes: ctx.notes }) };
     if (signal.aborted) return { outcome: 'error', message: `${where}${typeof signal.reason === 'string' ? signal.reason : 'aborted'}`, ...base };
     if (err instanceof Mismatch) return { outcome: c.level === 'MUST' ? 'fail' : 'warn', message: where + err.message, ...base };
     if (err instanceof ChainCallError)

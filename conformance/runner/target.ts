@@ -21,11 +21,18 @@ export interface Target {
 /** The target did not come up: exited, or never answered the readiness probe. */
 export class TargetStartError extends UraidenError {
   readonly command: string;
+  /** why, in one line, without the output */
+  readonly reason: string;
+  /** its last lines of output */
   readonly output: string;
-  constructor(command: string, reason: string, output: string) {
+  /** it exited by itself right after its launch: starting it again would only do the same */
+  readonly exitedAtOnce: boolean;
+  constructor(command: string, reason: string, output: string, exitedAtOnce = false) {
     super('TARGET_START', `target "${command}" ${reason}${output ? `; its last output:\n${output}` : ''}`);
     this.command = command;
+    this.reason = reason;
     this.output = output;
+    this.exitedAtOnce = exitedAtOnce;
   }
 }
 
@@ -83,6 +90,8 @@ export interface LaunchOptions {
   port: number;
   readyTimeoutMs: number;
   stopGraceMs: number;
+  /** an exit within this long of the launch is "at once" (a crash at start, a wrong command) */
+  atOnceMs: number;
   /** echo the target's output to our stderr (debugging) */
   verbose?: boolean;
 }
@@ -101,6 +110,8 @@ export function launchedTarget(opts: LaunchOptions): Target {
 
   const start = async () => {
     exitInfo = undefined;
+    const launched = Date.now();
+    let exitedAtOnce = false;
     // Own process group (detached), so stop() reaches the shell and everything it started.
     const c = spawn('/bin/sh', ['-c', opts.command], {
       env: { ...process.env, ...opts.env },
@@ -108,16 +119,21 @@ export function launchedTarget(opts: LaunchOptions): Target {
       detached: true,
     });
     child = c;
+    const drained = new Promise<void>((r) => c.once('close', () => r()));
     c.stdout?.on('data', keep);
     c.stderr?.on('data', keep);
     c.on('exit', (code, signal) => {
-      exitInfo = `exited with ${signal ?? `code ${code}`}`;
+      // No duration in the text: it goes into the reports, which two runs must write alike.
+      exitedAtOnce = Date.now() - launched < opts.atOnceMs;
+      exitInfo = `exited with ${signal ?? `code ${code}`}${exitedAtOnce ? ` at once (within ${opts.atOnceMs / 1000} s of its launch)` : ''}`;
       if (child === c) child = undefined;
     });
     const why = await waitReady(baseUrl, opts.readyTimeoutMs, () => exitInfo);
     if (why) {
       await stop();
-      throw new TargetStartError(opts.command, why, lines.slice(-15).join('\n'));
+      // the last output of a process that has just exited may still be in the pipes
+      if (exitInfo) await Promise.race([drained, sleep(500)]);
+      throw new TargetStartError(opts.command, why, lines.slice(-15).join('\n'), exitInfo !== undefined && exitedAtOnce);
     }
   };
 
