@@ -3,6 +3,7 @@
 import { ChainCallError, ChainClient, type ChainAbilities } from './chain.js';
 import { chainAction, revertProblems } from './actions.js';
 import { chainProblems } from './checks.js';
+import { fuzzStep } from './fuzz-step.js';
 import { DEFAULT_TOKENS, Mismatch, CaseAbort, RETRY_MS, TRACE, sleep, type Ctx, type Outcome, type RunEnv } from './context.js';
 import { TransportError, type Exchange } from './http.js';
 import { observe, preparePay } from './requests.js';
@@ -109,6 +110,7 @@ async function runStep(ctx: Ctx, step: Step): Promise<void> {
     await Promise.all(step.parallel.map((s) => runStep(ctx, s)));
     return;
   }
+  if (step.fuzz) return fuzzStep(ctx, step.fuzz);
   // Steps that change the chain run once; only observations (HTTP, checks) are retried.
   if (!['pay', 'request', 'check', 'coop_close'].includes(action) || (action === 'coop_close' && step.coop_close?.submit)) {
     const reverted = await chainAction(ctx, step);
