@@ -60,7 +60,8 @@ function indented(text: string, by: string): string {
 export function summaryTable(run: RunResult, options: { color?: boolean } = {}): string {
   const paint = painter(options.color ?? false);
   const lines: string[] = [];
-  const bad = run.results.filter((r) => r.outcome === 'fail' || r.outcome === 'error' || r.outcome === 'warn');
+  // After a start failure every case says the same: the line below says it once.
+  const bad = run.startFailure ? [] : run.results.filter((r) => r.outcome === 'fail' || r.outcome === 'error' || r.outcome === 'warn');
   if (bad.length) {
     lines.push('', paint(`not passing (${bad.length})`, 'bold'));
     for (const r of bad) {
@@ -85,7 +86,7 @@ export function summaryTable(run: RunResult, options: { color?: boolean } = {}):
   lines.push(
     '',
     'outcome        cases',
-    `pass           ${paint(String(c.pass), 'green')}`,
+    `pass           ${c.pass ? paint(String(c.pass), 'green') : '0'}`,
     `fail           ${c.fail ? paint(String(c.fail), 'red', 'bold') : '0'}`,
     `warn           ${c.warn ? paint(String(c.warn), 'yellow') : '0'}`,
     `unimplemented  ${c.unimplemented}`,

@@ -47,7 +47,7 @@ export function hintsFor(results: readonly CaseResult[]): string[] {
   for (const b of BASICS) {
     const r = by.get(b.id);
     if (!r || r.outcome === 'pass' || r.outcome === 'unimplemented') continue;
-    out.push(`your server ${b.never}: start with ${b.id} (${b.start})`);
+    out.push(`your server ${b.never}: start with ${b.id} — ${b.start}`);
   }
   return out;
 }

@@ -124,16 +124,23 @@ export function sameSignature(value: string, right: string): boolean {
   return (a.s === b.s && a.v === b.v) || (a.s === SECP256K1_N - b.s && a.v === 27 + 28 - b.v);
 }
 
-/** §5 is silent on the format of a number in a path or a body: anything a lenient parser reads as it. */
-export function looseNumber(value: unknown, right: bigint): boolean {
+/**
+ * §5 is silent on the format of a number in a path or a body: anything a lenient parser reads as
+ * it (Number, parseInt, parseFloat, BigInt, after trimming, percent-decoding, unquoting; `[5]`).
+ */
+export function looseNumber(value: unknown, right: bigint, depth = 0): boolean {
+  if (typeof value === 'boolean' || value === null) return Number(value) === Number(right);
+  // 5.5 is 5 to parseInt, 1e0 is 1 to Number: a number is judged as its text
+  if (typeof value === 'number') return value === Number(right) || looseNumber(String(value), right, depth);
+  // Number([5]) is 5; deeper nesting is looked at no further (a 20 000-deep array is junk)
+  if (Array.isArray(value)) return depth < 3 && value.length === 1 && looseNumber(value[0], right, depth + 1);
+  if (typeof value !== 'string') return false;
   const texts = new Set<string>();
-  const add = (t: string) => {
+  for (const t of [value, decodeLoosely(value)]) {
     texts.add(t);
     texts.add(t.trim());
     texts.add(t.replace(/[\s[\]{}"']/g, ''));
-  };
-  add(typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
-  if (typeof value === 'string') add(decodeLoosely(value));
+  }
   for (const t of texts) {
     const n = Number(t);
     if (t !== '' && Number.isFinite(n) && n === Number(right)) return true;

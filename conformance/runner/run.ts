@@ -9,6 +9,7 @@ import { progressLine } from './console.js';
 import { HOLD_FLOOR_MS, HOLD_POLLS } from './context.js';
 import { executeCase, type CaseProgress, type CaseRun, type Outcome, type RunEnv } from './execute.js';
 import { hintsFor, startHint } from './hints.js';
+import { maskExchange, type Mask, portMask } from './ports.js';
 import { probeParts, type PartProbe } from './probe.js';
 import { startRelay, type Relay } from './relay.js';
 import { externalTarget, freePort, launchedTarget, TargetStartError, type Target } from './target.js';
@@ -160,12 +161,18 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     // seconds on its first eth_call/eth_getLogs, and a target may time out on them at start).
     await chain.channelInfo(chain.receiver, chain.receiver, 1).catch(() => undefined);
     await chain.provider.getLogs({ address: chain.contract, fromBlock: 0, toBlock: 'latest' }).catch(() => undefined);
+    const mask = portMask([
+      { url: relay?.url, name: 'rpc port' },
+      { url: chainHandle.own ? chainHandle.url : undefined, name: 'chain port' },
+      { url: opts.targetUrl ? undefined : target.baseUrl.toString(), name: 'target port' },
+    ]);
     startFailure = await startTarget(target, say);
     if (startFailure) {
+      startFailure = { reason: mask(startFailure.reason), output: mask(startFailure.output) };
       // Every case is an error with the reason, so CI still gets its three reports; the output
       // was printed once above and is written once into the reports, not into every case.
       const why = `the target did not start: ${startFailure.reason}${startFailure.output ? ' (its output is shown once, with the run)' : ''}`;
-      for (const c of opts.cases) results.push(toResult(c, { outcome: 'error', message: why, exchanges: [], chainCalls: [] }, 0, opts));
+      for (const c of opts.cases) results.push(toResult(c, { outcome: 'error', message: why, exchanges: [], chainCalls: [] }, 0, opts, mask));
       say('every case: error (the target did not start)');
     } else {
       parts = await probeParts(target, 5_000 * m, target.canRestart);
@@ -185,7 +192,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
         parts,
         pollsHoldMs: Math.max(HOLD_POLLS * opts.pollIntervalMs, HOLD_FLOOR_MS) * m,
       };
-      interrupted = await playCases(opts, env, results);
+      interrupted = await playCases(opts, env, results, mask);
     }
   } finally {
     await target?.stop().catch(() => {});
@@ -214,7 +221,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
 }
 
 /** Plays the cases one after another into `results`; true when interrupted. */
-async function playCases(opts: RunOptions, env: RunEnv, results: CaseResult[]): Promise<boolean> {
+async function playCases(opts: RunOptions, env: RunEnv, results: CaseResult[], mask: Mask): Promise<boolean> {
   const say = opts.progress ?? (() => {});
   // Set when the target died and would not start again: the remaining cases are errors at once
   // (the output was reported with the case that found it down, not repeated in each).
@@ -238,14 +245,19 @@ async function playCases(opts: RunOptions, env: RunEnv, results: CaseResult[]): 
       } else {
         run = await withTimeout(c, env, (c.timeout_ms ?? opts.caseTimeoutMs) * env.multiplier, opts.signal);
         if (revived.why) run.message = `${run.message ? `${run.message}; ` : ''}before this case ${revived.why}`;
+        // a target that broke the connection may be dying: let its exit be seen before the next case
+        if (run.outcome === 'error') await env.target.settle(SETTLE_MS * env.multiplier);
       }
     }
-    const r = toResult(c, run, Date.now() - t0, opts);
+    const r = toResult(c, run, Date.now() - t0, opts, mask);
     results.push(r);
     say(progressLine(r, i + 1, opts.cases.length, opts.color ?? false));
   }
   return false;
 }
+
+/** How long a case that errored waits for a launched target to be seen exiting (× multiplier). */
+const SETTLE_MS = 300;
 
 /** An exit within this long (× multiplier) of the launch is a crash at start: never retried. */
 export const AT_ONCE_MS = 2_000;
@@ -311,7 +323,7 @@ async function withTimeout(c: LoadedCase, env: RunEnv, ms: number, outer?: Abort
   }
 }
 
-function toResult(c: LoadedCase, run: CaseRun, durationMs: number, opts: RunOptions): CaseResult {
+function toResult(c: LoadedCase, run: CaseRun, durationMs: number, opts: RunOptions, mask: Mask): CaseResult {
   let outcome = run.outcome;
   if (outcome === 'warn' && opts.strict) outcome = 'fail';
   const expected = opts.expectedFailures.get(c.id);
@@ -326,14 +338,14 @@ function toResult(c: LoadedCase, run: CaseRun, durationMs: number, opts: RunOpti
     durationMs,
   };
   if (expected !== undefined && (outcome === 'fail' || outcome === 'error')) r.expectedFailure = expected || 'listed in --expected-failures';
-  if (run.message) r.message = run.message;
+  if (run.message) r.message = mask(run.message);
   if (expected !== undefined && outcome === 'pass') r.message = 'listed in --expected-failures but passed: remove it from the list';
   if (run.step !== undefined) r.step = run.step;
   if (run.stepLine !== undefined) r.stepLine = run.stepLine;
   if (run.notes?.length) r.notes = run.notes;
   if (outcome !== 'unimplemented') {
-    r.exchanges = run.exchanges;
-    r.chainCalls = run.chainCalls;
+    r.exchanges = run.exchanges.map((x) => maskExchange(x, mask));
+    r.chainCalls = run.chainCalls.map(mask);
   }
   return r;
 }

@@ -14,6 +14,11 @@ export interface Target {
   stop(): Promise<void>;
   /** If a launched target died on its own, start it again; returns why, or undefined if alive. */
   revive(): Promise<string | undefined>;
+  /**
+   * After a case that lost the connection: wait up to `ms` for a launched target that is dying to
+   * be seen exiting, so that the next case's revive() starts it again instead of failing on it.
+   */
+  settle(ms: number): Promise<void>;
   /** Last lines the target wrote on stderr/stdout (for error messages). */
   tail(): string;
 }
@@ -80,6 +85,7 @@ export function externalTarget(url: string): Target {
     async revive() {
       return undefined;
     },
+    async settle() {},
     tail: () => '',
   };
 }
@@ -125,7 +131,7 @@ export function launchedTarget(opts: LaunchOptions): Target {
     c.on('exit', (code, signal) => {
       // No duration in the text: it goes into the reports, which two runs must write alike.
       exitedAtOnce = Date.now() - launched < opts.atOnceMs;
-      exitInfo = `exited with ${signal ?? `code ${code}`}${exitedAtOnce ? ` at once (within ${opts.atOnceMs / 1000} s of its launch)` : ''}`;
+      exitInfo = `exited with ${signal ?? `code ${code}`}${exitedAtOnce ? ` at once, within ${opts.atOnceMs / 1000} s of its launch` : ''}`;
       if (child === c) child = undefined;
     });
     const why = await waitReady(baseUrl, opts.readyTimeoutMs, () => exitInfo);
@@ -169,6 +175,11 @@ export function launchedTarget(opts: LaunchOptions): Target {
       const why = exitInfo ?? 'was not running';
       await start();
       return `the target ${why}; restarted it`;
+    },
+    async settle(ms) {
+      const c = child;
+      if (!c) return;
+      await Promise.race([new Promise<void>((r) => c.once('exit', () => r())), sleep(ms)]);
     },
     tail: () => lines.slice(-15).join('\n'),
   };

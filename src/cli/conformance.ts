@@ -98,7 +98,16 @@ export function registerConformanceCommand(program: Command): void {
 }
 
 async function conformance(opts: ConformanceFlags): Promise<number> {
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  // A reader that went away (`uraiden conformance --list | head`) ends the output, not the run:
+  // the target is still stopped and the reports still written.
+  let closed = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed = true;
+  });
+  const out = (line: string) => {
+    if (!closed) process.stdout.write(`${line}\n`);
+  };
   const { CaseFormatError, ConformanceOptionError, listConformanceCases, runConformance } = await import('../../conformance/index.js');
   const { colorFor, summaryTable } = await import('../../conformance/runner/console.js');
   const selection = {

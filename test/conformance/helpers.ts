@@ -1,5 +1,6 @@
 /** Runs `uraiden conformance` as a user would: a child process, spawned asynchronously. */
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,4 +62,30 @@ export function checkXml(text: string): string[] {
   if (stack.length > 0) throw new Error(`unclosed <${stack.join('>, <')}>`);
   if (roots !== 1) throw new Error(`${roots} root elements`);
   return names;
+}
+
+/** The three reports a run wrote. */
+export interface Reports {
+  json: string;
+  junit: string;
+  html: string;
+}
+
+export async function readReports(dir: string): Promise<Reports> {
+  const read = (f: string) => readFile(path.join(dir, f), 'utf8');
+  return { json: await read('conformance.json'), junit: await read('conformance.junit.xml'), html: await read('conformance.html') };
+}
+
+/** The reports without what legitimately changes between runs: timings. */
+export function timeless(r: Reports): { json: unknown; junit: string; html: string } {
+  return {
+    json: JSON.parse(r.json, (key, value: unknown) => (key === 'durationMs' || key === 'totalMs' || key === 'startedAt' ? undefined : value)),
+    junit: r.junit.replace(/ time="[0-9.]+"/g, ''),
+    html: r.html.replace(/<td class="time">[0-9]+&nbsp;ms<\/td>/g, '').replace(/total time [0-9.]+ s/, ''),
+  };
+}
+
+/** Occurrences of `needle` in `text`. */
+export function count(text: string, needle: string): number {
+  return text.split(needle).length - 1;
 }
