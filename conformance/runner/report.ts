@@ -126,7 +126,7 @@ function html(text: string): string {
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222;max-width:1600px}
 table{border-collapse:collapse;width:100%;table-layout:fixed}th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-col.id{width:9.5em}col.spec{width:4.5em}col.level{width:4.5em}col.outcome{width:8.5em}col.time{width:5.5em}
+col.id{width:9.5em}col.spec{width:4.5em}col.level{width:5.5em}col.outcome{width:8.5em}col.time{width:5.5em}
 td.time{text-align:right;white-space:nowrap}
 .pass{color:#161}.fail,.error{color:#b00;font-weight:bold}.warn{color:#a60}.unimplemented{color:#666}
 small{color:#444}pre{background:#f6f6f6;padding:8px;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere;margin:.3em 0}
