@@ -45,10 +45,39 @@ module.exports = {
     },
     {
       name: 'reference-above-contracts-only',
-      comment: 'The reference receiver and sender use the protocol and the contracts, never the simulated chain.',
+      comment: 'The reference receiver and sender use the protocol and the contracts (and the package info), never the simulated chain.',
       severity: 'error',
       from: { path: '^src/reference/' },
-      to: { path: '^(src|conformance)/', pathNot: '^src/(protocol|contracts|reference)/' },
+      to: { path: '^(src|conformance)/', pathNot: '^src/(protocol|contracts|reference)/|^src/package\\.ts$' },
+    },
+    {
+      name: 'browser-above-protocol-only',
+      comment: 'uraiden-kit/browser runs in browsers: the protocol core below it, nothing else of the kit.',
+      severity: 'error',
+      from: { path: '^src/browser/' },
+      to: { path: '^(src|conformance)/', pathNot: '^src/(protocol|browser)/' },
+    },
+    {
+      name: 'browser-loads-no-node',
+      comment: 'No Node built-in in the browser library, and of npm packages only the @noble ones the protocol core uses.',
+      severity: 'error',
+      from: { path: '^src/browser/' },
+      to: { dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'], pathNot: 'node_modules/@noble/' },
+    },
+    {
+      name: 'protocol-touches-node-in-one-file',
+      comment:
+        'src/protocol/native.ts is the one file of the protocol core that uses Node; browser bundles replace it by native-browser.ts (package.json "browser").',
+      severity: 'error',
+      from: { path: '^src/protocol/', pathNot: '^src/protocol/native\\.ts$' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'nothing-imports-the-browser-library',
+      comment: 'The browser library sits beside the Node parts: they serve its bundle as a file, never import it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/browser/' },
+      to: { path: '^src/browser/' },
     },
     {
       name: 'sender-does-not-import-receiver',

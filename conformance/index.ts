@@ -20,7 +20,7 @@ export type { LoadedCase, Level, OptionalPart } from './runner/types.js';
 export { CaseFormatError, type CaseProblem } from './runner/load.js';
 export { ExpectedFailuresError } from './runner/select.js';
 export { TargetStartError } from './runner/target.js';
-export { ChainCallError } from './runner/chain.js';
+export { ChainCallError, ChainAbilityError } from './runner/chain.js';
 export { REPORT_FILES, toJson, toJunit, toHtml } from './runner/report.js';
 export { summaryTable } from './runner/console.js';
 export { AREA_ORDER } from './runner/order.js';

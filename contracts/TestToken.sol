@@ -4,8 +4,9 @@ pragma solidity ^0.8.20;
 import {IERC20Token, IERC223Receiver} from "./IERC20Token.sol";
 
 /// @title Test token: ERC20, the ERC223 `transfer(to, value, data)` µRaiden opens channels
-/// with, and an unrestricted `mint` so tests and simulations can fund any account.
-/// Never deploy it where the tokens should be worth something.
+/// with, an unrestricted `mint(to, value)` so tests and simulations can fund any account, and the
+/// original µRaiden CustomToken's payable `mint()` (50 tokens for 0.1 ETH) that its web UI's
+/// "buy tokens" button calls. Never deploy it where the tokens should be worth something.
 contract TestToken is IERC20Token {
     string public name;
     string public symbol;
@@ -17,6 +18,8 @@ contract TestToken is IERC20Token {
 
     event Transfer(address indexed from, address indexed to, uint256 value);
     event Approval(address indexed owner, address indexed spender, uint256 value);
+    /// CustomToken's event for a `mint()`, with its parameter names and indexed fields.
+    event Minted(address indexed _to, uint256 indexed _num);
 
     /// The channels contract refuses a token without supply, so the deployer starts with some.
     /// Name, symbol and decimals are the deployer's choice (`uraiden deploy --token-name …`).
@@ -30,6 +33,14 @@ contract TestToken is IERC20Token {
 
     function mint(address to, uint256 value) external {
         _mint(to, value);
+    }
+
+    /// CustomToken's rate: at least 0.1 ETH buys 50 tokens per call (more ETH buys no more).
+    function mint() external payable {
+        require(msg.value >= 0.1 ether, "send at least 0.1 ether");
+        uint256 num = 50 * 10 ** decimals;
+        _mint(msg.sender, num);
+        emit Minted(msg.sender, num);
     }
 
     function transfer(address to, uint256 value) external returns (bool) {

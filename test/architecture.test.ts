@@ -81,6 +81,7 @@ describe('architecture: layers and cycles (dependency-cruiser)', () => {
       'uraiden-kit/sender': { file: 'src/reference/sender/index.ts', owns: /^src\/reference\/sender\// },
       'uraiden-kit/conformance': { file: 'conformance/index.ts', owns: /^conformance\// },
       'uraiden-kit/simulator': { file: 'src/simulator/index.ts', owns: /^src\/simulator\// },
+      'uraiden-kit/browser': { file: 'src/browser/index.ts', owns: /^src\/browser\// },
     };
     /** Errors that never leave the module that throws them (control flow, caught where thrown). */
     const INTERNAL = new Set(['ChainMovedError', 'Mismatch', 'CaseAbort', 'DeferredRequest']);

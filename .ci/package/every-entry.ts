@@ -1,6 +1,7 @@
 // A TypeScript user's file importing every entry point of uraiden-kit and using a type of each;
 // type-checked with moduleResolution node16 and bundler, no extra flags, no @types installed.
 import { createSenderClient, HEADER, openReceiver } from 'uraiden-kit';
+import { balanceProofTypedData, createWebClient, type WebClient } from 'uraiden-kit/browser';
 import { artifact, type RaidenMicroTransferChannels } from 'uraiden-kit/contracts';
 import { type Chain, startChain } from 'uraiden-kit/chain';
 import { type ConformanceResult, runConformance } from 'uraiden-kit/conformance';
@@ -14,5 +15,6 @@ const hash: Hex = balanceMessageHash(message);
 const abiLength: number = artifact('RaidenMicroTransferChannels').abi.length;
 const price: string = HEADER.price;
 const resource = paidResource('/report', 5n, () => 'the report');
-export type Used = [Chain, ConformanceResult, Receiver, SenderClientOptions, RunSummary, RaidenMicroTransferChannels];
-export const used = [hash, abiLength, price, resource, isRefusal, parseScenario, startChain, runConformance, createProxy, createSenderClient, openReceiver];
+const typedData = balanceProofTypedData(message);
+export type Used = [Chain, ConformanceResult, Receiver, SenderClientOptions, RunSummary, RaidenMicroTransferChannels, WebClient];
+export const used = [hash, abiLength, price, resource, typedData, isRefusal, parseScenario, startChain, runConformance, createProxy, createSenderClient, openReceiver, createWebClient];

@@ -234,7 +234,7 @@ export class ChainClient {
     const setBalance = this.abilities.setBalance;
     if (setBalance) await this.rpc(setBalance, [address, toBeHex(ETH_PER_PARTY)]);
     else await this.sendTx(this.faucet, `fund ${address} with 1 ETH`, { to: address, value: ETH_PER_PARTY });
-    if (tokens > 0n) await this.call(this.faucet, this.token, 'mint', [address, tokens]);
+    if (tokens > 0n) await this.call(this.faucet, this.token, 'mint(address,uint256)', [address, tokens]);
   }
 
   /** Next nonce per sender, so a transaction costs two round trips (send, receipt), not four. */

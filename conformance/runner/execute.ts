@@ -6,7 +6,7 @@ import { chainProblems } from './checks.js';
 import { fuzzStep } from './fuzz-step.js';
 import { DEFAULT_TOKENS, Mismatch, CaseAbort, RETRY_MS, TRACE, sleep, type Ctx, type Outcome, type RunEnv } from './context.js';
 import { TransportError, type Exchange } from './http.js';
-import { observe, preparePay } from './requests.js';
+import { observe, preparePay, type PreparedPay } from './requests.js';
 import { actionOf, type LoadedCase, type Step } from './types.js';
 
 export type { Outcome, RunEnv } from './context.js';
@@ -120,27 +120,36 @@ async function runStep(ctx: Ctx, step: Step): Promise<void> {
   }
   const prepared = step.pay ? preparePay(ctx, step.pay) : undefined;
   if (step.hold !== undefined) return holdStep(ctx, step, prepared);
-  for (let attempt = 1; ; attempt++) {
+  for (let n = 1; ; n++) {
     // Only the last attempt of a retried step goes into the report.
-    const sink: Exchange[] = [];
-    const callMark = ctx.env.chain.calls.length;
-    let result: { problems: string[]; final: boolean };
-    try {
-      result = await observe(ctx, step, prepared, sink);
-    } catch (err) {
-      ctx.exchanges.push(...sink);
-      throw err;
-    }
-    const { problems, final } = result;
+    const { problems, final, sink, callMark } = await attempt(ctx, step, prepared);
     if (problems.length === 0 || final || Date.now() >= deadline || ctx.signal.aborted) ctx.exchanges.push(...sink);
     else ctx.env.chain.calls.length = callMark;
     if (problems.length === 0) return;
-    if (final || Date.now() >= deadline || ctx.signal.aborted) {
-      const note = attempt > 1 ? ` (still so after ${attempt} attempts over ${within} ms)` : '';
-      throw new Mismatch([...problems.slice(0, -1), `${problems[problems.length - 1]}${note}`]);
-    }
+    if (final || Date.now() >= deadline || ctx.signal.aborted) throw mismatch(problems, n > 1 ? ` (still so after ${n} attempts over ${within} ms)` : '');
     await sleep(RETRY_MS);
   }
+}
+
+/** One observation, with its exchanges kept apart (the caller decides whether they are reported). */
+async function attempt(
+  ctx: Ctx,
+  step: Step,
+  prepared: PreparedPay | undefined,
+): Promise<{ problems: string[]; final: boolean; sink: Exchange[]; callMark: number }> {
+  const sink: Exchange[] = [];
+  const callMark = ctx.env.chain.calls.length;
+  try {
+    return { ...(await observe(ctx, step, prepared, sink)), sink, callMark };
+  } catch (err) {
+    ctx.exchanges.push(...sink);
+    throw err;
+  }
+}
+
+/** The problems, the last one followed by how long the step had tried. */
+function mismatch(problems: string[], note: string): Mismatch {
+  return new Mismatch([...problems.slice(0, -1), `${problems[problems.length - 1]}${note}`]);
 }
 
 /**
@@ -149,27 +158,16 @@ async function runStep(ctx: Ctx, step: Step): Promise<void> {
  * chain several times, not only before it had the chance to see the block. Only the last
  * attempt (or the one that broke it) goes into the report, so two runs report the same.
  */
-async function holdStep(ctx: Ctx, step: Step, prepared: ReturnType<typeof preparePay> | undefined): Promise<void> {
+async function holdStep(ctx: Ctx, step: Step, prepared: PreparedPay | undefined): Promise<void> {
   const ms = step.hold === 'polls' ? ctx.env.pollsHoldMs : (step.hold as number) * ctx.env.multiplier;
   const started = Date.now();
-  for (let attempt = 1; ; attempt++) {
-    const sink: Exchange[] = [];
-    const callMark = ctx.env.chain.calls.length;
-    let result: { problems: string[]; final: boolean };
-    try {
-      result = await observe(ctx, step, prepared, sink);
-    } catch (err) {
+  for (let n = 1; ; n++) {
+    const { problems, final, sink, callMark } = await attempt(ctx, step, prepared);
+    if (problems.length > 0) {
       ctx.exchanges.push(...sink);
-      throw err;
+      throw mismatch(problems, n > 1 ? ` (after ${n - 1} answer(s) that met it, ${Date.now() - started} ms into a ${Math.round(ms)} ms hold)` : '');
     }
-    const over = Date.now() - started >= ms || ctx.signal.aborted;
-    if (result.problems.length > 0) {
-      ctx.exchanges.push(...sink);
-      const note = attempt > 1 ? ` (after ${attempt - 1} answer(s) that met it, ${Date.now() - started} ms into a ${Math.round(ms)} ms hold)` : '';
-      const p = result.problems;
-      throw new Mismatch([...p.slice(0, -1), `${p[p.length - 1]}${note}`]);
-    }
-    if (result.final || over) {
+    if (final || Date.now() - started >= ms || ctx.signal.aborted) {
       ctx.exchanges.push(...sink);
       return;
     }

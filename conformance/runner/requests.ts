@@ -50,6 +50,7 @@ export function preparePay(ctx: Ctx, a: PayAction): PreparedPay {
     if (which !== 'RDN-Sender-Balance') headers['RDN-Balance'] = String(balance);
     if (which !== 'RDN-Balance') headers['RDN-Sender-Balance'] = String(balance);
     if (a.payment_header) headers['RDN-Payment'] = String(balance - ch.balance);
+    if (a.cookie) headers = asCookies(headers);
   }
   for (const [k, v] of Object.entries(a.headers ?? {})) {
     for (const existing of Object.keys(headers)) if (existing.toLowerCase() === k.toLowerCase()) delete headers[existing];
@@ -60,6 +61,13 @@ export function preparePay(ctx: Ctx, a: PayAction): PreparedPay {
   }
   if (a.as !== undefined) ctx.proofs.set(a.as, { balance, signature, headers: { ...headers } });
   return { req: { method: a.method ?? 'GET', path, headers }, balance, signature, ch };
+}
+
+/** §3.1: what a browser client sends — the four payment values as cookies, and no RDN-* header. */
+function asCookies(headers: Record<string, string>): Record<string, string> {
+  const names = ['RDN-Sender-Address', 'RDN-Open-Block', 'RDN-Sender-Balance', 'RDN-Balance-Signature'];
+  const cookie = names.flatMap((name) => (headers[name] === undefined ? [] : [`${name}=${headers[name]}`])).join('; ');
+  return Object.fromEntries([...Object.entries(headers).filter(([name]) => !name.startsWith('RDN-')), ['Cookie', cookie]]);
 }
 
 /** Sends and records; a transport failure is recorded too before it propagates. */

@@ -61,6 +61,8 @@ export interface PayAction {
   balance_headers?: 'both' | 'RDN-Balance' | 'RDN-Sender-Balance';
   lowercase_addresses?: boolean;
   payment_header?: boolean;
+  /** §3.1 browser clients: the payment as the four cookies in one Cookie header, no RDN-* request header. */
+  cookie?: boolean;
   headers?: Record<string, string | number>;
   omit?: string[];
   concurrent?: number;

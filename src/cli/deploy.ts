@@ -13,7 +13,7 @@ import { type Command, CommanderError, InvalidArgumentError } from 'commander';
 import { isAddress, toChecksumAddress } from '../protocol/address.js';
 import { MAX_CHALLENGE_PERIOD, MIN_CHALLENGE_PERIOD } from '../contracts/limits.js';
 import { loadPrivateKey } from './keys.js';
-import { integerOption, nonEmptyOption, USAGE_EXIT_CODE } from './options.js';
+import { httpUrl, integerOption, nonEmptyOption, USAGE_EXIT_CODE } from './options.js';
 
 const REFUSED_EXIT_CODE = 3;
 
@@ -57,21 +57,11 @@ function fundPair(value: string, previous: { address: string; amount: bigint }[]
   return [...previous, { address: toChecksumAddress(m[1]!), amount: BigInt(m[2]!) }];
 }
 
-function url(value: string): string {
-  try {
-    const u = new URL(value);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
-    return value;
-  } catch {
-    throw new InvalidArgumentError('not an http(s) URL.');
-  }
-}
-
 export function registerDeployCommand(program: Command): void {
   program
     .command('deploy')
     .description('deploy the test token (or use --token) and RaidenMicroTransferChannels to a chain; fund addresses with test tokens')
-    .option('--rpc-url <url>', 'JSON-RPC endpoint of the chain (env RDN_RPC_URL)', url)
+    .option('--rpc-url <url>', 'JSON-RPC endpoint of the chain (env RDN_RPC_URL)', httpUrl)
     .option(
       '--challenge-period <blocks>',
       `blocks a sender waits to settle after a close request (>= ${MIN_CHALLENGE_PERIOD})`,

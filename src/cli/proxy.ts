@@ -17,7 +17,7 @@ import type { Address, Hex } from '../protocol/index.js';
 // Types only: the receiver (SQLite, RPC) and the proxy (fastify) load when a proxy command runs,
 // so every other `uraiden` subcommand starts without them.
 import type { PaywalledProxy, Receiver } from '../reference/receiver/index.js';
-import { integerOption, USAGE_EXIT_CODE } from './options.js';
+import { httpUrl, integerOption, USAGE_EXIT_CODE } from './options.js';
 
 /** Bad configuration: printed as one line, exit 2. */
 export class ProxyCliError extends UraidenError {
@@ -61,17 +61,6 @@ export interface ProxyCliConfig extends ReceiverCliConfig {
 function address(value: string): Address {
   if (!isAddress(value)) throw new InvalidArgumentError('expected 0x and 40 hex digits');
   return toChecksumAddress(value);
-}
-
-function httpUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidArgumentError('expected an http(s) URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('expected an http(s) URL');
-  return value;
 }
 
 /** ETH amount as decimal ether ("0.05") → wei. */

@@ -4,13 +4,14 @@
  * so it is preferred when its prebuilt binary loads; @noble/secp256k1 is the portable fallback.
  *
  * `URAIDEN_SECP=noble|native` picks one at load, `setSignatureBackend` at run time, so tests and
- * benchmarks run both on the same inputs.
+ * benchmarks run both on the same inputs. The addon and the environment are native.ts's (Node
+ * only); in a browser bundle native-browser.ts stands in and noble is the backend.
  */
-import { createRequire } from 'node:module';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as noble from '@noble/secp256k1';
 import { SignatureBackendError } from './errors.js';
+import { loadNativeSecp256k1, requestedBackend } from './native.js';
 
 export type SignatureBackend = 'native' | 'noble';
 
@@ -26,33 +27,6 @@ type Recover = (digest: Uint8Array, rs: Uint8Array, recid: number) => Uint8Array
  * nonces and normalise s, so they give the same bytes for the same key and digest.
  */
 type Sign = (digest: Uint8Array, privateKey: Uint8Array) => { rs: Uint8Array; recid: number };
-
-type NativeSecp256k1 = typeof import('secp256k1');
-
-function loadNative(): { recover: Recover; sign: Sign } | { error: string } {
-  let lib: NativeSecp256k1;
-  try {
-    // `secp256k1` itself silently falls back to elliptic (pure JS) when the addon fails to load;
-    // requiring its bindings directly makes "native" mean libsecp256k1 or nothing.
-    lib = createRequire(import.meta.url)('secp256k1/bindings.js') as NativeSecp256k1;
-  } catch (err) {
-    return { error: err instanceof Error ? err.message : String(err) };
-  }
-  const out = new Uint8Array(65);
-  return {
-    recover(digest, rs, recid) {
-      try {
-        return lib.ecdsaRecover(rs, recid as 0 | 1, digest, false, out);
-      } catch {
-        return undefined; // libsecp256k1 refused: r not an x coordinate, or the point at infinity
-      }
-    },
-    sign(digest, privateKey) {
-      const { signature, recid } = lib.ecdsaSign(digest, privateKey);
-      return { rs: signature, recid };
-    },
-  };
-}
 
 // Reused for every noble recovery: its recovered format is recid ‖ r ‖ s.
 const nobleSig = new Uint8Array(65);
@@ -76,7 +50,7 @@ const signNoble: Sign = (digest, privateKey) => {
   return { rs: rec.subarray(1), recid: rec[0]! };
 };
 
-const native = loadNative();
+const native = loadNativeSecp256k1();
 let current: SignatureBackend = 'noble';
 let recoverImpl: Recover = recoverNoble;
 let signImpl: Sign = signNoble;
@@ -114,6 +88,6 @@ export function signRecoverable(digest: Uint8Array, privateKey: Uint8Array): { r
   return signImpl(digest, privateKey);
 }
 
-const requested = process.env['URAIDEN_SECP'];
-if (requested !== undefined && requested !== '') setSignatureBackend(requested as SignatureBackend);
+const requested = requestedBackend();
+if (requested !== undefined) setSignatureBackend(requested as SignatureBackend);
 else if ('recover' in native) setSignatureBackend('native');

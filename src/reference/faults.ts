@@ -22,6 +22,10 @@ export const FAULTS = {
   'no-502': 'answers 402 instead of 502 while it cannot watch the chain (§3.2 step 1)',
   'v35-accepted': 'accepts signatures with an EIP-155 style v of 35 or more (§1.4)',
   'double-serve': 'checks and registers a payment non-atomically, so concurrent requests share one increment (§3.2 step 10)',
+  'unconfirmed-topups': 'counts a top-up as soon as it is mined, before its confirmations (§3.2 step 9, §4)',
+  'replay-by-signature': 'takes a proof it has not seen byte for byte as new, so another signature of the registered balance pays again (§3.2 step 8)',
+  'prefixed-signatures': 'also accepts balance proofs signed with the eth_sign prefix, which the contract rejects (§1.3)',
+  'cookies-ignored': 'ignores the payment cookies of browser clients, so a browser cannot pay (§3.1)',
 } as const;
 
 export type Fault = keyof typeof FAULTS;

@@ -3,7 +3,8 @@
  * receiver — one payment rule, an option, the manager's health as the proxy sees it, the request
  * headers — never a branch inside the §3.2 or dispute code. Internal to the kit.
  */
-import { HEADER, normalizeSignature, recoverBalanceProofSigner } from '../protocol/index.js';
+import { bytesToHex, concatBytes, decodeHex, keccak256, utf8ToBytes } from '../protocol/bytes.js';
+import { balanceMessageHash, HEADER, normalizeSignature, recoverBalanceProofSigner, recoverSigner, sameAddress } from '../protocol/index.js';
 import type { Fault } from './faults.js';
 import { openReceiverWith, type Receiver, type ReceiverOptions } from './receiver/manager/manager.js';
 import { PAYMENT_RULES, type PaymentRules } from './receiver/manager/payments.js';
@@ -27,11 +28,28 @@ function faultyRules(faults: ReadonlySet<Fault>): PaymentRules {
   }
   if (faults.has('closed-channel-served')) rules.closing = () => undefined;
   if (faults.has('no-signature-check')) rules.signer = (_ctx, payment) => payment.sender;
+  if (faults.has('prefixed-signatures')) {
+    // What a verifier that "also tries personal_sign" does: a second recovery over the prefixed hash.
+    const signer = rules.signer;
+    rules.signer = (ctx, payment) => {
+      const plain = signer(ctx, payment);
+      if (sameAddress(plain, payment.sender)) return plain;
+      const hash = decodeHex(
+        balanceMessageHash({ receiver: ctx.receiver, openBlock: payment.openBlock, balance: payment.balance, contract: ctx.contract }),
+        2,
+        32,
+      )!;
+      const prefixed = bytesToHex(keccak256(concatBytes(utf8ToBytes('\x19Ethereum Signed Message:\n32'), hash)));
+      return recoverSigner(prefixed, payment.signature);
+    };
+  }
+  if (faults.has('unconfirmed-topups')) rules.deposit = (ctx, key, channel) => channel.deposit + (ctx.unconfirmed.topUps.get(key) ?? 0n);
 
   const amount = rules.amount;
   const acceptedAt = new Map<string, number>();
   rules.amount = (increment, price, last, payment) => {
     if (faults.has('decreasing-balance') && increment < 0n) return undefined;
+    if (faults.has('replay-by-signature') && increment === 0n && last?.signature !== normalizeSignature(payment.signature)) return undefined;
     if (faults.has('underpayment') && increment > 0n && increment < price) return undefined;
     if (faults.has('double-serve') && increment === 0n && last?.signature === normalizeSignature(payment.signature)) {
       // What a check-then-write race looks like from outside: requests that arrived together all
@@ -74,6 +92,7 @@ export function faultyReceiver(faults: ReadonlySet<Fault>): FaultyReceiver {
         contract: receiver.contract,
         token: receiver.token,
         chainId: receiver.chainId,
+        confirmations: receiver.confirmations,
         health: () => ({ ok: true }),
         pay: (payment, price) => receiver.pay(payment, price),
         channels: (filter) => receiver.channels(filter),
@@ -83,6 +102,12 @@ export function faultyReceiver(faults: ReadonlySet<Fault>): FaultyReceiver {
       };
     },
     adjust(proxy) {
+      // What a receiver that never read cookies does: a browser's payment is as good as none.
+      if (faults.has('cookies-ignored')) {
+        proxy.app.addHook('onRequest', async (req) => {
+          delete req.headers.cookie;
+        });
+      }
       if (!faults.has('v35-accepted')) return;
       // What the original Python verifier did with an EIP-155 style v ≥ 35: fold it onto 27/28
       // before the proof is read, so that a proof the contract refuses is taken.

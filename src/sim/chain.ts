@@ -148,7 +148,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     const { token, channels, delegate } = await deployContracts(accounts.deployer.wallet, { challengePeriod });
     // One at a time: each mint is mined before the next nonce is used.
     for (const sender of accounts.senders) {
-      if (tokensPerSender > 0n) await (await token.mint(sender.address, tokensPerSender)).wait();
+      if (tokensPerSender > 0n) await (await token['mint(address,uint256)'](sender.address, tokensPerSender)).wait();
     }
     const addresses = {
       token: getAddress(await token.getAddress()) as Address,

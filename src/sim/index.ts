@@ -16,6 +16,16 @@ export { deriveAccounts, mnemonicFromSeed, type AccountKey, type AccountKeys } f
 export { targetEnvironment, type TargetEnvOptions, type TargetEnvInput } from './env.js';
 export type { ReorgResult, Eip1193Provider } from './gateway.js';
 export { startRpcServer, type RpcServer, type RpcServerOptions, type RpcHandler } from './rpc-server.js';
+// For browser tests only: a wallet that signs with a given key (never one that holds anything).
+export {
+  createTestWallet,
+  testWalletInitScript,
+  typedDataV1Hash,
+  ProviderRpcError,
+  type TestWallet,
+  type TestWalletOptions,
+  type TestWalletScriptOptions,
+} from './test-wallet.js';
 // Every error a caller of this entry can receive.
 export { ChainOptionError, ChainStateError, ReorgError, SnapshotError } from './errors.js';
 export { RpcRequestError } from './rpc-server.js';

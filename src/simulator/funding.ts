@@ -16,7 +16,7 @@ export async function fundSenders(chain: Chain, amount: bigint): Promise<void> {
     chain.accounts.senders.map((s) => ({
       from: chain.accounts.deployer,
       to: token,
-      data: chain.token.interface.encodeFunctionData('mint', [s.address, amount]),
+      data: chain.token.interface.encodeFunctionData('mint(address,uint256)', [s.address, amount]),
       gasLimit: MINT_GAS,
     })),
   );

@@ -29,7 +29,8 @@ describe('the suite catches a broken proxy (self-test, one fault at a time)', fu
     const id = catalogue[fault]?.catches?.[0];
     it(`${fault}: ${FAULTS[fault]} — caught by ${id}`, async () => {
       const dir = await mkdtemp(path.join(os.tmpdir(), `fault-${fault}-`));
-      const r = await uraiden(['conformance', '--self', '--cases', id!, '--target-env', `URAIDEN_FAULT=${fault}`, '--report-dir', dir]);
+      // --strict: a broken SHOULD (the cookies of §3.1) fails too, instead of warning.
+      const r = await uraiden(['conformance', '--self', '--strict', '--cases', id!, '--target-env', `URAIDEN_FAULT=${fault}`, '--report-dir', dir]);
       const report = JSON.parse(await readFile(path.join(dir, 'conformance.json'), 'utf8')) as Report;
       const result = report.results.find((x) => x.id === id);
       expect(result, r.stdout + r.stderr).to.not.equal(undefined);

@@ -50,7 +50,7 @@ describe('§2 external ABI', () => {
     expect(ours).to.deep.equal(expected);
   });
 
-  it('§2 TestToken offers ERC20, the ERC223 transfer and mint', () => {
+  it("§2 TestToken offers ERC20, the ERC223 transfer, mint(to, value) and CustomToken's payable mint()", () => {
     const token = Interface.from(artifact('TestToken').abi as never);
     for (const signature of [
       'transfer(address,uint256)',
@@ -62,8 +62,12 @@ describe('§2 external ABI', () => {
       'totalSupply()',
       'decimals()',
       'mint(address,uint256)',
+      'mint()',
     ]) {
       expect(token.getFunction(signature), signature).to.not.equal(null);
     }
+    // As the original CustomToken declares them: the web UI's "buy tokens" sends ETH to mint().
+    expect(token.getFunction('mint()')!.payable).to.equal(true);
+    expect(token.getEvent('Minted')!.format('full')).to.equal('event Minted(address indexed _to, uint256 indexed _num)');
   });
 });

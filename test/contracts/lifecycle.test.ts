@@ -71,7 +71,7 @@ describe('§2 channel lifecycle', () => {
     const receiver = c.accounts.receiver;
     const contract = await c.channels.getAddress();
     const delegate = await c.delegate.getAddress();
-    await mined(c.token.mint(delegate, 30n * TOKEN));
+    await mined(c.token['mint(address,uint256)'](delegate, 30n * TOKEN));
 
     const opened = await mined(c.delegate.createChannel(sender.address, receiver.address, 10n * TOKEN));
     const openBlock = opened.blockNumber;

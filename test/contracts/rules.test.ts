@@ -105,7 +105,7 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       const { token, channels, accounts } = c();
       const [sender] = accounts.senders;
       const huge = 2n ** 192n;
-      await mined(token.mint(sender!.address, huge));
+      await mined(token['mint(address,uint256)'](sender!.address, huge));
       await expectRevert(
         token
           .connect(sender!.wallet)
@@ -135,7 +135,7 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
     it('§2 lets a trusted contract pay for a channel of another sender', async () => {
       const { token, channels, delegate, accounts } = c();
       const [sender] = accounts.senders;
-      await mined(token.mint(await delegate.getAddress(), 3n));
+      await mined(token['mint(address,uint256)'](await delegate.getAddress(), 3n));
       const receipt = await mined(delegate.transferWithData(3n, openData(sender!.address, accounts.receiver.address)));
       const info = await channels.getChannelInfo(sender!.address, accounts.receiver.address, receipt.blockNumber);
       expect(info[1]).to.equal(3n);
@@ -195,7 +195,7 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       const { token, channels, delegate, accounts } = c();
       const [sender] = accounts.senders;
       const delegateAddress = await delegate.getAddress();
-      await mined(token.mint(delegateAddress, 9n));
+      await mined(token['mint(address,uint256)'](delegateAddress, 9n));
       const receipt = await mined(delegate.createChannel(sender!.address, accounts.receiver.address, 9n));
       expect(await token.balanceOf(delegateAddress)).to.equal(0n);
       expect((await channels.getChannelInfo(sender!.address, accounts.receiver.address, receipt.blockNumber))[1]).to.equal(9n);
@@ -215,7 +215,7 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
 
     it('§2 refuses a deposit above the limit', async () => {
       const { token, delegate, accounts } = c();
-      await mined(token.mint(await delegate.getAddress(), LIMIT + 1n));
+      await mined(token['mint(address,uint256)'](await delegate.getAddress(), LIMIT + 1n));
       await expectRevert(delegate.createChannel(accounts.senders[0]!.address, accounts.receiver.address, LIMIT + 1n), 'deposit > limit');
     });
   });
@@ -276,7 +276,7 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       const { token, channels, delegate, accounts } = c();
       const sender = accounts.senders[0]!;
       const openBlock = await openChannel(c(), sender, accounts.receiver.address, 10n);
-      await mined(token.mint(await delegate.getAddress(), 4n));
+      await mined(token['mint(address,uint256)'](await delegate.getAddress(), 4n));
       await mined(delegate.topUp(sender.address, accounts.receiver.address, openBlock, 4n));
       expect((await channels.getChannelInfo(sender.address, accounts.receiver.address, openBlock))[1]).to.equal(14n);
       await expectRevert(channels.connect(sender.wallet).topUpDelegate(sender.address, accounts.receiver.address, openBlock, 1n), 'not trusted');
@@ -629,6 +629,26 @@ describe('§2 RaidenMicroTransferChannels rules', () => {
       const other = channels.connect(accounts.thirdParty.wallet);
       await expectRevert(other.addTrustedContracts([await delegate.getAddress()]), 'not owner');
       await expectRevert(other.removeTrustedContracts([await delegate.getAddress()]), 'not owner');
+    });
+  });
+
+  describe("§2 test token: the original CustomToken's payable mint()", () => {
+    it('gives 50 whole tokens to the caller for 0.1 ETH (no more for more ETH), with Transfer and Minted events', async () => {
+      const buyer = c().accounts.senders[0]!;
+      const token = c().token.connect(buyer.wallet);
+      const before = await token.balanceOf(buyer.address);
+      const receipt = await mined(token['mint()']({ value: 10n ** 17n }));
+      expect((await token.balanceOf(buyer.address)) - before).to.equal(50n * TOKEN);
+      const events = eventsOf(receipt, token.interface, await token.getAddress());
+      expect(events.map((e) => e.name)).to.deep.equal(['Transfer', 'Minted']);
+      expect([events[1]!.args._to, events[1]!.args._num]).to.deep.equal([buyer.address, 50n * TOKEN]);
+      await mined(token['mint()']({ value: 10n ** 18n }));
+      expect((await token.balanceOf(buyer.address)) - before).to.equal(100n * TOKEN);
+    });
+
+    it('refuses less than 0.1 ETH', async () => {
+      const token = c().token.connect(c().accounts.senders[1]!.wallet);
+      await expectRevert(token['mint()']({ value: 10n ** 17n - 1n }), 'send at least 0.1 ether');
     });
   });
 });

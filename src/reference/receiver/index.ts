@@ -19,6 +19,9 @@ export type {
 } from './manager/types.js';
 export { createProxy, type PaywalledProxy, type ProxyOptions, type ListenAddress } from './proxy/app.js';
 export { createPaywall, type Decision, type Paywall } from './proxy/paywall.js';
+export { uraidenPaywall, type PaywallPluginOptions } from './proxy/plugin.js';
+export { createPaywallMiddleware, type PaywallMiddleware, type PaywallMiddlewareOptions, type Middleware, type MiddlewareRequest } from './proxy/middleware.js';
+export { WEB_CLIENT_PATH } from './proxy/assets.js';
 export {
   paidResource,
   pricedResource,

@@ -163,7 +163,9 @@ describe('receiver pay() — §3.2 steps 5–10', () => {
     const s = r.stats();
     expect(s).to.include({ openChannels: r.channels({ status: 'open' }).length, pendingChannels: 0, token: c.addresses.token, contract: c.addresses.channels });
     expect(s.balanceSum).to.equal(r.channels({ status: 'open' }).reduce((a, v) => a + v.balance, 0n));
-    expect(s.syncBlock).to.equal((await c.blockNumber()) - 2);
+    expect(s.confirmedBlock).to.equal((await c.blockNumber()) - 2);
+    expect(s.syncBlock, '§5: the start block').to.equal(0);
+    expect(s.confirmations).to.equal(2);
     expect(s.liquidBalance).to.equal(await c.token.balanceOf(c.accounts.receiver.address));
   });
 

@@ -90,7 +90,8 @@ describe('receiver state file — §4 persistence, exclusivity, identity', funct
     const c = chain();
     const stateFile = path.join(tempDir(), 'state.sqlite');
     const [a, b] = [c.accounts.senders[0]!, c.accounts.senders[1]!];
-    r = await receiverOn(c, { stateFile, startBlock: (await c.blockNumber()) + 1 });
+    const startBlock = (await c.blockNumber()) + 1;
+    r = await receiverOn(c, { stateFile, startBlock });
     const openA = await openChannel(c, a, 100n);
     const openB = await openChannel(c, b, 100n);
     await c.mine(2);
@@ -100,7 +101,7 @@ describe('receiver state file — §4 persistence, exclusivity, identity', funct
     expect(r.pay(last, 10n)).to.include({ accepted: true });
     expect(r.pay(payment(c, b, openB, 5n), 5n)).to.include({ accepted: true });
     expect(r.cooperativeClose(b.address, openB, 5n, senderClosingSig(c, b, openB, 5n))).to.include({ ok: true });
-    const syncBlock = r.stats().syncBlock;
+    const confirmedBlock = r.stats().confirmedBlock;
     await r.stop();
 
     // While it is down: a top-up and more blocks.
@@ -110,7 +111,8 @@ describe('receiver state file — §4 persistence, exclusivity, identity', funct
     r = await receiverOn(c, { stateFile });
     expect(r.channel(a.address, openA)).to.deep.include({ deposit: 130n, balance: 20n, lastSignature: last.signature, state: 'open' });
     expect(r.channel(b.address, openB)).to.deep.include({ deposit: 100n, balance: 5n, state: 'closing' });
-    expect(r.stats().syncBlock).to.be.greaterThan(syncBlock);
+    expect(r.stats().confirmedBlock).to.be.greaterThan(confirmedBlock);
+    expect(r.stats().syncBlock, '§5 sync_block: the start block, kept in the state').to.equal(startBlock);
     expect(r.pay(last, 10n), 'replay after restart').to.include({ flag: 'RDN-Invalid-Amount' });
     expect(r.pay(payment(c, a, openA, 30n), 10n)).to.include({ accepted: true });
     expect(r.pay(payment(c, b, openB, 10n), 5n)).to.include({ flag: 'RDN-Nonexisting-Channel' });

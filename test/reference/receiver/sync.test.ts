@@ -76,7 +76,7 @@ describe('receiver chain following — §4 confirmations and reorgs, §3.2 step 
     await c.mine(3);
     await r.syncOnce();
     expect(r.pay(payment(c, b, openB, 7n), 7n)).to.include({ accepted: true });
-    const syncBefore = r.stats().syncBlock;
+    const syncBefore = r.stats().confirmedBlock;
     expect(syncBefore).to.be.greaterThanOrEqual(openB);
 
     // Replace every block from B's open upwards: confirmed ones included.

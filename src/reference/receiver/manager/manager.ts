@@ -69,7 +69,6 @@ export interface ReceiverParts {
 
 export interface Receiver extends ReceiverManager {
   readonly stateFile: string;
-  readonly confirmations: number;
   readonly challengePeriod: number;
   /** the chain head seen by the last successful poll */
   readonly headBlock: number;
@@ -445,7 +444,9 @@ export async function openReceiverWith(options: ReceiverOptions, parts: Receiver
         token,
         contract,
         receiver,
-        syncBlock: store.head().block,
+        syncBlock: store.startBlock,
+        confirmedBlock: store.head().block,
+        confirmations,
       };
     },
 

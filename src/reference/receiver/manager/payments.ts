@@ -42,6 +42,8 @@ export interface PaymentRules {
   signer(ctx: Pick<PaymentContext, 'receiver' | 'contract'>, payment: Payment): Address;
   /** Step 8: the increment over the registered proof (`last`) must be exactly the price. */
   amount(increment: bigint, price: bigint, last: Proof | undefined, payment: Payment): string | undefined;
+  /** Step 9: the deposit a balance may reach — the confirmed one (§4: unconfirmed top-ups do not count). */
+  deposit(ctx: Pick<PaymentContext, 'unconfirmed'>, key: ChannelKey, channel: ChainChannel): bigint;
 }
 
 export const PAYMENT_RULES: PaymentRules = {
@@ -66,6 +68,7 @@ export const PAYMENT_RULES: PaymentRules = {
     const what = increment === 0n ? 'replays the registered balance' : increment < 0n ? 'decreases the balance' : `pays ${increment}`;
     return `balance ${payment.balance} ${what}; registered ${last?.balance ?? 0n}, price ${price}`;
   },
+  deposit: (_ctx, _key, channel) => channel.deposit,
 };
 
 /** Whether this receiver must stop serving a channel (§3.2 step 6), and why. */
@@ -119,8 +122,9 @@ export function decidePayment(ctx: PaymentContext, payment: Payment, price: bigi
   if (wrongAmount) return refuse('RDN-Invalid-Amount', wrongAmount, last);
 
   // Step 9: only confirmed deposit counts; unconfirmed top-ups are not money yet.
-  if (payment.balance > channel.deposit) {
-    return refuse('RDN-Invalid-Balance-Proof', `balance ${payment.balance} exceeds the confirmed deposit ${channel.deposit}`);
+  const deposit = rules.deposit(ctx, key, channel);
+  if (payment.balance > deposit) {
+    return refuse('RDN-Invalid-Balance-Proof', `balance ${payment.balance} exceeds the confirmed deposit ${deposit}`);
   }
 
   // Step 10: durable first, then memory, then the caller serves.

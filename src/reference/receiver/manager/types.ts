@@ -58,7 +58,12 @@ export interface Stats {
   token: Address;
   contract: Address;
   receiver: Address;
+  /** §5 `sync_block`: the block the receiver scans the contract's events from (its start block). */
   syncBlock: number;
+  /** §5 `confirmed_block`: the head of what the receiver counts as confirmed. */
+  confirmedBlock: number;
+  /** The confirmations the receiver requires (§4 N). */
+  confirmations: number;
 }
 
 export type CooperativeCloseOutcome = { ok: true; closeSignature: Hex } | { ok: false; status: 400 | 404; reason: string };
@@ -69,6 +74,8 @@ export interface ReceiverManager {
   readonly contract: Address;
   readonly token: Address;
   readonly chainId: number;
+  /** §4 N: an event counts once the head is N blocks past it. */
+  readonly confirmations: number;
   health(): Health;
   /**
    * §3.2 steps 5–10 for a payment of `price`. Synchronous on purpose: the check and the durable

@@ -13,12 +13,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, type HTTPMethods, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { GATEWAY_PATH, HEADER, nodeHeaders } from '../../../protocol/index.js';
+import { GATEWAY_PATH, HEADER } from '../../../protocol/index.js';
 import { artifact } from '../../../contracts/artifacts.js';
 import type { ReceiverManager } from '../manager/types.js';
+import { WEB_CLIENT_PATH, webClientAsset } from './assets.js';
+import { paymentSource } from './cookies.js';
 import { ProxyConfigError, ResourceError, UpstreamError } from './errors.js';
-import { paywallPage, prefersHtml, rdnCookies } from './html.js';
-import { createPaywall, type Decision, type Paywall } from './paywall.js';
+import { createPaywall, type Paywall } from './paywall.js';
+import { refusalReply, servedHeaders } from './reply.js';
 import { type Resource, priceOf } from './resources.js';
 import { type ContractAbis, restApi } from './rest.js';
 
@@ -33,6 +35,8 @@ export interface ProxyOptions {
   abis?: ContractAbis;
   /** fastify's logger option. Default false: the proxy is quiet, the CLI prints its own lines. */
   logger?: FastifyServerOptions['logger'];
+  /** Serve the browser client at /_rdn/web-client.js, which the HTML paywall loads. Default true. */
+  webClient?: boolean;
 }
 
 export interface ListenAddress {
@@ -111,6 +115,7 @@ export function createProxy(options: ProxyOptions): PaywalledProxy {
   });
 
   for (const resource of options.resources ?? []) addResource(app, paywall, resource);
+  if (options.webClient !== false) addWebClient(app);
 
   if (options.rest !== false) {
     const abis = options.abis ?? { manager: artifact('RaidenMicroTransferChannels').abi, token: artifact('TestToken').abi };
@@ -147,32 +152,28 @@ function addResource(app: FastifyInstance, paywall: Paywall, resource: Resource)
   }
   const serve = (charge: boolean) =>
     async function paywalled(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-      const decision = paywall.decide(() => priceOf(resource, req), nodeHeaders(req.headers), charge);
+      const source = paymentSource(req.headers);
+      const decision = paywall.decide(() => priceOf(resource, req), source.get, charge);
       if (decision.kind === 'free' || decision.kind === 'paid') {
-        reply.headers(decision.headers);
-        // Paid content is for the payer: keep it out of shared caches (the handler may override).
-        if (decision.kind === 'paid') reply.header('cache-control', 'private');
+        reply.headers(servedHeaders(decision, source));
         return resource.handler(req, reply);
       }
-      return refuse(req, reply, decision);
+      const r = refusalReply(paywall, decision, { url: req.url, accept: req.headers.accept });
+      return reply.code(r.status).headers(r.headers).send(r.body);
     };
   app.route({ method: methods, url: resource.path, handler: serve(true) });
   if (methods.includes('GET')) app.route({ method: 'HEAD', url: resource.path, handler: serve(false) });
 }
 
-/** 502, 409 and 402 replies. */
-function refuse(req: FastifyRequest, reply: FastifyReply, d: Exclude<Decision, { kind: 'free' | 'paid' }>): FastifyReply {
-  reply.code(d.status).header('cache-control', 'no-store');
-  if (d.kind === 'unavailable') return reply.type(TEXT).send(`${d.reason}\n`);
-  reply.headers(d.headers);
-  if (d.kind === 'malformed') return reply.type(TEXT).send(`${d.reason}\n`);
-  if (prefersHtml(req.headers.accept)) {
-    return reply
-      .header('set-cookie', rdnCookies(d.headers))
-      .type('text/html; charset=utf-8')
-      .send(paywallPage({ url: req.url, reason: d.reason, headers: d.headers }));
-  }
-  return reply
-    .type('application/json; charset=utf-8')
-    .send(JSON.stringify({ error: 'payment required', reason: d.reason, price: d.headers[HEADER.price], flag: d.flag }));
+/** GET (and HEAD) /_rdn/web-client.js: the bundle the HTML paywall imports. */
+export function addWebClient(app: FastifyInstance): void {
+  app.route({
+    method: 'GET',
+    url: WEB_CLIENT_PATH,
+    exposeHeadRoute: true,
+    handler: (_req, reply) => {
+      const asset = webClientAsset();
+      return reply.code(asset.status).headers(asset.headers).send(asset.body);
+    },
+  });
 }

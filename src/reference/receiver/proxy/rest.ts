@@ -132,6 +132,8 @@ export async function restApi(app: FastifyInstance, opts: RestOptions): Promise<
       contract_address: s.contract,
       receiver_address: s.receiver,
       sync_block: s.syncBlock,
+      confirmed_block: s.confirmedBlock,
+      confirmations: s.confirmations,
       manager_abi: abis.manager,
       token_abi: abis.token,
     };

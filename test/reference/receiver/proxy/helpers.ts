@@ -101,6 +101,17 @@ export function pay(rig: Pick<Rig, 'receiver' | 'contract'>, channel: Channel, b
   });
 }
 
+/** The four payment cookies of a browser client, as one Cookie header. */
+export function cookieHeader(rig: Pick<Rig, 'receiver' | 'contract'>, channel: Channel, balance: bigint, signer = channel.sender): string {
+  const signature = signBalanceProof(signer.privateKey, { receiver: rig.receiver, openBlock: channel.openBlock, balance, contract: rig.contract });
+  return [
+    `RDN-Sender-Address=${channel.sender.address}`,
+    `RDN-Open-Block=${channel.openBlock}`,
+    `RDN-Sender-Balance=${balance}`,
+    `RDN-Balance-Signature=${signature}`,
+  ].join('; ');
+}
+
 export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

@@ -6,7 +6,7 @@ import http from 'node:http';
 import { expect } from 'chai';
 import nock from 'nock';
 import request from 'supertest';
-import { HEADER, signBalanceProof } from '../../../../src/protocol/index.js';
+import { ERROR_FLAGS, HEADER, signBalanceProof } from '../../../../src/protocol/index.js';
 import {
   createProxy,
   echoResources,
@@ -537,7 +537,7 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
 
   describe('§3.2 HTML paywall for browsers', () => {
     const browserAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
-    it('serves an HTML page with the same 402 headers and each RDN-* value as a cookie', async () => {
+    it('serves an HTML page with the same 402 headers, each RDN-* value as a cookie and stale flag cookies expired', async () => {
       const res = await request(srv()).get('/echofix/page').set('Accept', browserAccept);
       expect(res.status).to.equal(402);
       expect(res.headers['content-type']).to.match(/^text\/html/);
@@ -545,12 +545,17 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
       expect(res.text)
         .to.match(/<!doctype html>/i)
         .and.match(/Payment required/);
-      const cookies = (res.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]);
+      const setCookies = res.headers['set-cookie'] as unknown as string[];
+      const cookies = setCookies.filter((c) => !c.endsWith('Max-Age=0')).map((c) => c.split(';')[0]);
       const canonical = Object.values(HEADER).filter((name) => res.headers[name.toLowerCase()] !== undefined);
       expect(canonical).to.have.length(rdnHeaders(res.headers).length);
       expect(cookies.sort()).to.deep.equal(canonical.map((name) => `${name}=${res.headers[name.toLowerCase()]}`).sort());
+      // A flag is about one answer: the flags an earlier 402 may have set are removed.
+      expect(setCookies.filter((c) => c.endsWith('Max-Age=0')).map((c) => c.split('=')[0])).to.have.members([...ERROR_FLAGS]);
+      // The page carries the values for its script, and loads the browser client.
+      expect(res.text).to.include('id="rdn-paywall-params"').and.include('/_rdn/web-client.js');
     });
-    it('carries the flag and the last proof as cookies on an HTML Invalid-Amount', async () => {
+    it('carries the flag as a cookie on an HTML Invalid-Amount, and the last proof in the page, never as payment cookies', async () => {
       const c = await fresh();
       await request(srv())
         .get('/echofix/a')
@@ -561,7 +566,16 @@ describe('proxy §3.2 decision order (real chain, real manager)', function () {
         .set('Accept', 'text/html');
       expect(res.status).to.equal(402);
       const cookies = res.headers['set-cookie'] as unknown as string[];
-      expect(cookies).to.include.members(['RDN-Invalid-Amount=1; Path=/; SameSite=Lax', 'RDN-Sender-Balance=5; Path=/; SameSite=Lax']);
+      expect(cookies).to.include('RDN-Invalid-Amount=1; Path=/; SameSite=Lax');
+      // A cookie named like a payment value is a payment (§3.1): the server never sets one.
+      for (const name of ['RDN-Sender-Address', 'RDN-Sender-Balance', 'RDN-Balance-Signature', 'RDN-Open-Block']) {
+        expect(
+          cookies.some((c) => c.startsWith(`${name}=`)),
+          name,
+        ).to.equal(false);
+      }
+      expect(res.headers[h(HEADER.senderBalance)]).to.equal('5');
+      expect(res.text).to.include('"senderBalance":"5"');
     });
     it('gives API clients (Accept */*, application/json, none) a JSON 402 without cookies', async () => {
       for (const accept of ['*/*', 'application/json', 'application/json, text/html;q=0.5', undefined]) {

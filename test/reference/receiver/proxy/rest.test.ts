@@ -74,7 +74,7 @@ describe('proxy §5 REST API (real chain, real manager)', function () {
   });
 
   describe('GET /api/1/stats', () => {
-    it('reports sums as decimal strings, counts as numbers, the addresses, sync block and both ABIs', async () => {
+    it('reports sums as decimal strings, counts as numbers, the addresses, sync and confirmed blocks and both ABIs', async () => {
       const res = await request(srv()).get('/api/1/stats');
       expect(res.status).to.equal(200);
       expect(res.headers['content-type']).to.match(/^application\/json/);
@@ -93,7 +93,10 @@ describe('proxy §5 REST API (real chain, real manager)', function () {
       expect(s.deposit_sum).to.match(/^[0-9]+$/);
       expect(BigInt(s.deposit_sum) >= 1300n).to.equal(true);
       expect(s.unique_senders).to.be.a('number').within(2, 3);
-      expect(s.sync_block).to.be.a('number').above(0);
+      // §5: sync_block is where the receiver scans events from (its start block, 0 here), not its head.
+      expect(s.sync_block).to.equal(0);
+      expect(s.confirmed_block).to.equal(rig.manager.stats().confirmedBlock).and.be.above(0);
+      expect(s.confirmations).to.equal(2);
       const names = (abi: { name?: string }[]) => abi.map((f) => f.name);
       expect(names(s.manager_abi)).to.include.members(['createChannel', 'cooperativeClose', 'withdraw', 'ChannelCreated']);
       expect(names(s.token_abi)).to.include.members(['transfer', 'approve', 'balanceOf']);

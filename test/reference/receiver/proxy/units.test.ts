@@ -40,6 +40,15 @@ describe('proxy units', () => {
         'RDN-Odd=a%20b%3Bc; Path=/; SameSite=Lax',
       ]);
     });
+    it('never sets a cookie named like a payment value (§3.1: such a cookie is a payment)', () => {
+      const headers = { 'RDN-Price': '5', 'RDN-Sender-Address': '0xab', 'RDN-Sender-Balance': '5', 'RDN-Balance-Signature': '0x01', 'RDN-Open-Block': '3' };
+      expect(rdnCookies(headers)).to.deep.equal(['RDN-Price=5; Path=/; SameSite=Lax']);
+    });
+    it('embeds the values for the page script so that no value can end the script element', () => {
+      const page = paywallPage({ url: '/x</script><script>alert(1)//', reason: 'r', headers: { 'RDN-Price': '5' }, chainId: 1337, confirmations: 2 });
+      const json = /<script type="application\/json" id="rdn-paywall-params">(.*?)<\/script>/.exec(page)?.[1];
+      expect(JSON.parse(json ?? 'null')).to.include({ url: '/x</script><script>alert(1)//', price: '5', chainId: 1337, confirmations: 2 });
+    });
   });
 
   describe('prices and resource configuration', () => {
