@@ -118,22 +118,32 @@ function blank(value: string): boolean {
   return value.replace(/^[ \t]+|[ \t]+$/g, '') === '';
 }
 
-/** Refused by every conforming receiver: a value it must read is wrong or missing. */
+/**
+ * Refused by every conforming receiver. As headers (§3.1): the sender, open block and signature
+ * must be there and right, a receiver or contract address given must be right, and each balance
+ * header given must be right (two that differ are a 409), one of them at least.
+ */
 function unpayable(slots: Record<Field, Slot>): boolean {
-  // a required value is wrong or missing as soon as it is not the right one (a blank one is missing)
-  const wrongOrMissing = (f: Field) => slots[f].kind !== 'right';
+  const notRight = (f: Field) => slots[f].kind !== 'right';
   const wrong = (f: Field) => {
     const s = slots[f];
     return s.kind === 'twice' || (s.kind === 'junk' && !blank(s.junk.value));
   };
-  // required: sender, open block, signature (missing → refused; wrong → refused)
-  if (wrongOrMissing('RDN-Sender-Address') || wrongOrMissing('RDN-Open-Block') || wrongOrMissing('RDN-Balance-Signature')) return true;
-  // optional, but refused when present and wrong: receiver, contract (§3.2 step 6, §1.2)
+  if (notRight('RDN-Sender-Address') || notRight('RDN-Open-Block') || notRight('RDN-Balance-Signature')) return true;
   if (wrong('RDN-Receiver-Address') || wrong('RDN-Contract-Address')) return true;
-  // a balance: either header may carry it; one wrong → malformed or differing (409)
   if (wrong('RDN-Balance') || wrong('RDN-Sender-Balance')) return true;
-  const gone = (f: Field) => slots[f].kind === 'absent' || (slots[f].kind === 'junk' && blank((slots[f] as { junk: Junk }).junk.value));
-  return gone('RDN-Balance') && gone('RDN-Sender-Balance');
+  return notRight('RDN-Balance') && notRight('RDN-Sender-Balance');
+}
+
+/**
+ * Refused by every receiver that reads payment cookies, whichever it reads: §3.1 names four
+ * (sender, open block, balance, signature); one may also read RDN-Balance, and ignore the
+ * addresses. So: the sender, open block or signature wrong or missing, or both balances.
+ */
+function unpayableByCookie(effective: Record<Field, Slot>): boolean {
+  const notRight = (f: Field) => effective[f].kind !== 'right';
+  if (notRight('RDN-Sender-Address') || notRight('RDN-Open-Block') || notRight('RDN-Balance-Signature')) return true;
+  return notRight('RDN-Balance') && notRight('RDN-Sender-Balance');
 }
 
 function describe(slots: Partial<Record<Field, Slot>>, where = ''): string {
@@ -222,7 +232,7 @@ function cookiesRequest(r: Rand, b: FuzzBase): FuzzRequest {
     for (const f of FIELDS.slice(0, 6)) if (r.chance(50)) headers[f] = rightValue(f, b);
   }
   const effective = Object.fromEntries(FIELDS.map((f) => [f, headers[f] !== undefined ? ({ kind: 'right' } as Slot) : cookies[f]])) as Record<Field, Slot>;
-  if (!unpayable(effective)) {
+  if (!unpayableByCookie(effective)) {
     const f = r.pick(['RDN-Sender-Address', 'RDN-Open-Block', 'RDN-Balance-Signature'].filter((x) => headers[x] === undefined)) as Field;
     cookies[f] = { kind: 'junk', junk: twiceJunk(r, f, b, (v) => !cookieSafe(v) || rightCookie(f, v, b)) };
   }

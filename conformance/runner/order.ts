@@ -15,6 +15,7 @@ export const AREA_ORDER = [
   'proof', // §3.2 step 7: who signed what
   'channel', // §3.2 steps 5–6, §4: confirmations, unknown and foreign channels
   'paywall', // §3.2: the HTML page for browsers
+  'cookie', // §3.1: payments by cookie, for browsers (SHOULD)
   '*',
   'rest', // §5: the REST API, cooperative close
   'close', // §4: close requests and disputes

@@ -62,12 +62,13 @@ describe('the HTML report in a browser', function () {
   it('fits 1280 px: no horizontal scrolling, the table and every block inside the window', async () => {
     const page = await browser.newPage();
     await page.goto(pathToFileURL(report).href);
-    const sizes = await page.evaluate(() => ({
+    // (scripts as text: this file is type-checked without the DOM library)
+    const sizes = (await page.evaluate(`({
       page: document.documentElement.scrollWidth,
-      table: document.querySelector('table')?.getBoundingClientRect().right ?? Number.POSITIVE_INFINITY,
+      table: document.querySelector('table').getBoundingClientRect().right,
       widest: Math.max(...[...document.querySelectorAll('pre, td, summary')].map((e) => e.getBoundingClientRect().right)),
       overflowing: [...document.querySelectorAll('pre')].filter((p) => p.scrollWidth > p.clientWidth).length,
-    }));
+    })`)) as { page: number; table: number; widest: number; overflowing: number };
     expect(sizes.page).to.be.at.most(1280);
     expect(sizes.table).to.be.at.most(1280);
     expect(sizes.widest).to.be.at.most(1280);
@@ -79,20 +80,18 @@ describe('the HTML report in a browser', function () {
   it('links each id to its details: open when failing, collapsed but complete when passing', async () => {
     const page = await browser.newPage();
     await page.goto(pathToFileURL(report).href);
-    const rows = await page.evaluate(() =>
-      [...document.querySelectorAll('tbody tr')].map((tr) => {
-        const a = tr.querySelector('a') as HTMLAnchorElement;
-        const target = document.getElementById(decodeURIComponent(a.hash.slice(1))) as HTMLDetailsElement | null;
-        return {
-          id: tr.id,
-          outcome: tr.querySelector('td:nth-child(4)')?.textContent,
-          href: a.getAttribute('href'),
-          target: target?.tagName,
-          open: target?.open,
-          exchanges: target?.textContent?.includes('HTTP exchanges') ?? false,
-        };
-      }),
-    );
+    const rows = (await page.evaluate(`[...document.querySelectorAll('tbody tr')].map((tr) => {
+      const a = tr.querySelector('a');
+      const target = document.getElementById(decodeURIComponent(a.hash.slice(1)));
+      return {
+        id: tr.id,
+        outcome: tr.querySelector('td:nth-child(4)').textContent,
+        href: a.getAttribute('href'),
+        target: target && target.tagName,
+        open: target && target.open,
+        exchanges: Boolean(target && target.textContent.includes('HTTP exchanges')),
+      };
+    })`)) as { id: string; outcome: string; href: string; target: string | null; open: boolean; exchanges: boolean }[];
     expect(rows.map((r) => r.id)).to.deep.equal(['rdn/payment/1', 'rdn/payment/2', 'rdn/payment/15', 'rdn/headers/14', 'rdn/rest/2', 'rdn/fuzz/1']);
     for (const r of rows) {
       expect(r.href).to.equal(`#details-${r.id}`);
@@ -103,11 +102,10 @@ describe('the HTML report in a browser', function () {
     expect(rows.find((r) => r.id === 'rdn/fuzz/1')?.outcome).to.equal('fail');
     // following a link brings that case's details into view
     await page.click('a[href="#details-rdn/payment/15"]');
-    const seen = await page.evaluate(() => {
-      const d = document.getElementById('details-rdn/payment/15') as HTMLElement;
-      const box = d.getBoundingClientRect();
+    const seen = (await page.evaluate(`(() => {
+      const box = document.getElementById('details-rdn/payment/15').getBoundingClientRect();
       return { hash: decodeURIComponent(location.hash), top: box.top, inView: box.top >= 0 && box.top < window.innerHeight };
-    });
+    })()`)) as { hash: string; top: number; inView: boolean };
     expect(seen.hash).to.equal('#details-rdn/payment/15');
     expect(seen.inView, JSON.stringify(seen)).to.equal(true);
     await page.screenshot({ path: path.join(shots, 'details-1280.png'), fullPage: false });
