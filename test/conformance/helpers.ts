@@ -1,5 +1,5 @@
 /** Runs `uraiden conformance` as a user would: a child process, spawned asynchronously. */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Finished, ROOT } from '../helpers/processes.js';
 
@@ -69,4 +69,57 @@ export function timeless(r: Reports): { json: unknown; junit: string; html: stri
 /** Occurrences of `needle` in `text`. */
 export function count(text: string, needle: string): number {
   return text.split(needle).length - 1;
+}
+
+/**
+ * Where the reference receiver does not pass the catalogue yet, and exactly how it fails (an
+ * expected failure, as --expected-failures takes it, with the message it must fail with). Each
+ * was reported to the lead; remove an entry once the reference passes (the tests then say so).
+ */
+export const REFERENCE_BUGS: Record<string, { reason: string; message: RegExp }> = {
+  'rdn/fuzz/4': {
+    reason: 'src/reference/receiver/proxy/rest.ts answers 500 when it JSON.stringify-es a 20 000-deep balance into its error message',
+    message: /^step 4 \(fuzz, line \d+\): request \d+ of 300 \(fuzz rest-body, seed 4\): a balance nested 20000 deep, .*: answered 500 /,
+  },
+};
+
+/** The --expected-failures file for REFERENCE_BUGS. */
+export async function referenceBugsFile(dir: string): Promise<string> {
+  const file = path.join(dir, 'reference-bugs.json');
+  await writeFile(file, JSON.stringify(Object.fromEntries(Object.entries(REFERENCE_BUGS).map(([id, b]) => [id, b.reason]))));
+  return file;
+}
+
+interface Judged {
+  id: string;
+  outcome: string;
+  message?: string;
+  expectedFailure?: string;
+}
+
+/** Problems with a run of the reference: a case not passing that is not a known bug failing as known, or a known bug passing. */
+export function notAsKnown(results: readonly Judged[]): string[] {
+  const out: string[] = [];
+  for (const r of results) {
+    const bug = REFERENCE_BUGS[r.id];
+    if (!bug) {
+      if (r.outcome !== 'pass') out.push(`${r.id} ${r.outcome}: ${r.message}`);
+    } else if (r.outcome === 'pass') out.push(`${r.id} passes now: remove it from REFERENCE_BUGS (test/conformance/helpers.ts)`);
+    else if (r.expectedFailure === undefined || !bug.message.test(r.message ?? '')) out.push(`${r.id} ${r.outcome}, not as known: ${r.message}`);
+  }
+  return out;
+}
+
+/** The ids of the cases two JSON reports (timeless) tell differently, and the first difference of each. */
+export function differences(a: unknown, b: unknown): string[] {
+  type R = { id: string } & Record<string, unknown>;
+  const ra = (a as { results: R[] }).results;
+  const rb = new Map((b as { results: R[] }).results.map((r) => [r.id, r]));
+  const out: string[] = [];
+  for (const r of ra) {
+    const other = rb.get(r.id);
+    const key = Object.keys(r).find((k) => JSON.stringify(r[k]) !== JSON.stringify(other?.[k]));
+    if (key) out.push(`${r.id}: ${key} differs`);
+  }
+  return out;
 }
