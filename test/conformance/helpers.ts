@@ -110,16 +110,27 @@ export function notAsKnown(results: readonly Judged[]): string[] {
   return out;
 }
 
-/** The ids of the cases two JSON reports (timeless) tell differently, and the first difference of each. */
+/**
+ * The cases two JSON reports (timeless) tell differently: the field, and for exchanges the first
+ * answer that differs (what the target said each time), so a failure shows its cause.
+ */
 export function differences(a: unknown, b: unknown): string[] {
-  type R = { id: string } & Record<string, unknown>;
+  type X = { response?: { status: number; body: string } };
+  type R = { id: string; exchanges?: X[] } & Record<string, unknown>;
   const ra = (a as { results: R[] }).results;
   const rb = new Map((b as { results: R[] }).results.map((r) => [r.id, r]));
   const out: string[] = [];
   for (const r of ra) {
     const other = rb.get(r.id);
     const key = Object.keys(r).find((k) => JSON.stringify(r[k]) !== JSON.stringify(other?.[k]));
-    if (key) out.push(`${r.id}: ${key} differs`);
+    if (!key) continue;
+    let what = '';
+    if (key === 'exchanges') {
+      const i = (r.exchanges ?? []).findIndex((x, n) => JSON.stringify(x) !== JSON.stringify(other?.exchanges?.[n]));
+      const said = (x: X | undefined) => (x?.response ? `${x.response.status} ${JSON.stringify(x.response.body.slice(0, 160))}` : 'no answer');
+      what = ` (exchange ${i + 1}: ${said(r.exchanges?.[i])}, then ${said(other?.exchanges?.[i])})`;
+    }
+    out.push(`${r.id}: ${key} differs${what}`);
   }
   return out;
 }
