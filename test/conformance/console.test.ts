@@ -12,7 +12,7 @@ import { colorFor } from '../../conformance/runner/console.js';
 import { BASICS } from '../../conformance/runner/hints.js';
 import { loadCases } from '../../conformance/runner/load.js';
 import { AREA_ORDER, areaOf } from '../../conformance/runner/order.js';
-import { BIN, count, FIXTURES, readReports, ROOT, uraiden, type CliResult } from './helpers.js';
+import { BIN, conformanceRun, count, FIXTURES, ROOT, uraiden, type CliResult } from './helpers.js';
 
 const PACKAGE_VERSION = (JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 /** No colour settings from whoever runs the tests. */
@@ -126,8 +126,7 @@ describe('uraiden conformance: the console', function () {
   this.timeout(120_000);
 
   it('prints a failure once, in the summary, with the file:line of its step; the progress line names the place', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'console-'));
-    const r = await uraiden(['conformance', '--target-cmd', CATCH_ALL, '--cases', 'rdn/payment/1', '--report-dir', dir], PLAIN);
+    const { r, reports } = await conformanceRun(['--target-cmd', CATCH_ALL, '--cases', 'rdn/payment/1'], PLAIN);
     expect(r.code).to.equal(1);
     const c = (await loadCases()).find((x) => x.id === 'rdn/payment/1');
     const where = `${c?.file}:${c?.stepLines[0]}`;
@@ -140,7 +139,6 @@ describe('uraiden conformance: the console', function () {
     );
     expect(r.stdout).not.to.include(ESC);
     // the version of the kit is in every report
-    const reports = await readReports(dir);
     expect((JSON.parse(reports.json) as { kitVersion: string }).kitVersion).to.equal(PACKAGE_VERSION);
     expect(reports.junit).to.include(`<property name="uraiden-kit" value="${PACKAGE_VERSION}"/>`);
     expect(reports.html).to.include(`uraiden-kit ${PACKAGE_VERSION}`);
@@ -165,10 +163,9 @@ describe('uraiden conformance: the console', function () {
     expect(ttyNoColor).to.match(/RESULT: 1 case\(s\) failing/);
     expect(ttyNoColor).not.to.include(ESC);
 
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'forced-'));
-    const forced = await uraiden([...args, '--report-dir', dir], { NO_COLOR: '', FORCE_COLOR: '1' });
-    expect(forced.stdout).to.include(`${ESC}31m`);
-    const reports = await readReports(dir);
+    const forced = await conformanceRun(args.slice(1), { NO_COLOR: '', FORCE_COLOR: '1' });
+    expect(forced.r.stdout).to.include(`${ESC}31m`);
+    const { reports } = forced;
     for (const text of Object.values(reports)) expect(text).not.to.include('\x1b');
   });
 });

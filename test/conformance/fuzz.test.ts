@@ -5,14 +5,12 @@
  */
 import { expect } from 'chai';
 import { Wallet } from 'ethers';
-import { mkdtemp } from 'node:fs/promises';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { FUZZ_STREAMS, type FuzzBase, type FuzzRequest, fuzzRequests } from '../../conformance/runner/fuzz.js';
 import { cookieSafe, decodeLoosely, looseNumber, sameAddress, sameInteger, sameSignature } from '../../conformance/runner/junk.js';
 import { balanceHash, closingHash, mangle, SECP256K1_N, signHash } from '../../conformance/runner/sign.js';
-import { FIXTURES, notAsKnown, readReports, referenceBugsFile, timeless, uraiden } from './helpers.js';
+import { conformanceRun, FIXTURES, notAsKnown, referenceBugsFile, timeless } from './helpers.js';
 
 const sender = new Wallet('0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318');
 const stranger = new Wallet('0x0123456789012345678901234567890123456789012345678901234567890123');
@@ -231,20 +229,8 @@ describe('the rdn/fuzz area against receivers', function () {
   this.timeout(300_000);
 
   async function runSelf() {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'fuzz-'));
-    const r = await uraiden([
-      'conformance',
-      '--self',
-      '--cases',
-      'rdn/fuzz/*',
-      '--strict',
-      '--report-dir',
-      dir,
-      '--expected-failures',
-      await referenceBugsFile(dir),
-    ]);
-    const reports = await readReports(dir);
-    return { r, reports, report: JSON.parse(reports.json) as Report };
+    const run = await conformanceRun(['--self', '--cases', 'rdn/fuzz/*', '--strict', '--expected-failures', await referenceBugsFile()]);
+    return { ...run, report: JSON.parse(run.reports.json) as Report };
   }
 
   it('the reference receiver refuses every request of every stream, the same way in two runs', async () => {
@@ -293,11 +279,8 @@ describe('the rdn/fuzz area against receivers', function () {
   for (const [fault, what, id, outcome, message] of faults) {
     it(`catches a receiver that ${what} (${id}, FRONT_FAULT=${fault})`, async () => {
       // cookies are SHOULD: without --strict the case warns
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'front-'));
-      const r = await uraiden(['conformance', '--target-cmd', `node ${path.join(FIXTURES, 'front.mjs')}`, '--cases', id, '--report-dir', dir], {
-        FRONT_FAULT: fault,
-      });
-      const result = (JSON.parse((await readReports(dir)).json) as Report).results[0];
+      const { r, reports } = await conformanceRun(['--target-cmd', `node ${path.join(FIXTURES, 'front.mjs')}`, '--cases', id], { FRONT_FAULT: fault });
+      const result = (JSON.parse(reports.json) as Report).results[0];
       expect(result?.outcome, `${result?.message}\n${r.stdout}`).to.equal(outcome);
       expect(result?.message).to.match(message);
     });

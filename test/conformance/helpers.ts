@@ -1,7 +1,8 @@
 /** Runs `uraiden conformance` as a user would: a child process, spawned asynchronously. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { type Finished, ROOT } from '../helpers/processes.js';
+import { type Finished, ROOT, uraiden } from '../helpers/processes.js';
 
 export { BIN, ROOT, uraiden } from '../helpers/processes.js';
 export type CliResult = Finished;
@@ -52,6 +53,13 @@ export interface Reports {
   html: string;
 }
 
+/** `uraiden conformance <args>` writing its reports into a fresh folder: how it ended, and the reports. */
+export async function conformanceRun(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ r: CliResult; dir: string; reports: Reports }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'conformance-'));
+  const r = await uraiden(['conformance', ...args, '--report-dir', dir], env);
+  return { r, dir, reports: await readReports(dir) };
+}
+
 export async function readReports(dir: string): Promise<Reports> {
   const read = (f: string) => readFile(path.join(dir, f), 'utf8');
   return { json: await read('conformance.json'), junit: await read('conformance.junit.xml'), html: await read('conformance.html') };
@@ -84,8 +92,8 @@ export const REFERENCE_BUGS: Record<string, { reason: string; message: RegExp }>
 };
 
 /** The --expected-failures file for REFERENCE_BUGS. */
-export async function referenceBugsFile(dir: string): Promise<string> {
-  const file = path.join(dir, 'reference-bugs.json');
+export async function referenceBugsFile(): Promise<string> {
+  const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'known-')), 'reference-bugs.json');
   await writeFile(file, JSON.stringify(Object.fromEntries(Object.entries(REFERENCE_BUGS).map(([id, b]) => [id, b.reason]))));
   return file;
 }

@@ -9,18 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
-import { FIXTURES, uraiden } from './helpers.js';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM, CHROMIUM_FLAGS, requireChromium } from '../helpers/chromium.js';
+import { conformanceRun, FIXTURES } from './helpers.js';
 
 describe('the HTML report in a browser', function () {
   this.timeout(180_000);
@@ -30,18 +20,15 @@ describe('the HTML report in a browser', function () {
   let shots: string;
 
   before(async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'html-'));
+    requireChromium();
     // the reference proxy behind a front that ignores a malformed RDN-Balance: rdn/fuzz/1 fails
     // with a long message full of hex, the others pass with their exchanges
-    const r = await uraiden(
+    const { r, dir } = await conformanceRun(
       [
-        'conformance',
         '--target-cmd',
         `node ${path.join(FIXTURES, 'front.mjs')}`,
         '--cases',
         'rdn/payment/1,rdn/payment/2,rdn/payment/15,rdn/headers/14,rdn/fuzz/1,rdn/rest/2',
-        '--report-dir',
-        dir,
       ],
       { FRONT_FAULT: 'lenient-balance' },
     );
@@ -49,8 +36,8 @@ describe('the HTML report in a browser', function () {
     report = path.join(dir, 'conformance.html');
     shots = await mkdtemp(path.join(os.tmpdir(), 'html-shots-'));
     browser = await chromium.launchPersistentContext(await mkdtemp(path.join(os.tmpdir(), 'chromium-')), {
-      executablePath: '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
+      executablePath: CHROMIUM,
+      args: CHROMIUM_FLAGS,
       viewport: { width: 1280, height: 900 },
     });
   });

@@ -4,12 +4,10 @@
  * and the basics it fails come with a hint where to start.
  */
 import { expect } from 'chai';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { HttpResponse } from '../../conformance/runner/http.js';
 import { judgeEchodyn, judgeRest } from '../../conformance/runner/probe.js';
-import { FIXTURES, readReports, uraiden } from './helpers.js';
+import { conformanceRun, FIXTURES } from './helpers.js';
 
 const res = (status: number, headers: Record<string, string> = {}, body = ''): HttpResponse => ({ status, headers, setCookies: [], body });
 const stats = {
@@ -62,16 +60,12 @@ describe('conformance probe of the optional parts', () => {
     this.timeout(120_000);
     for (const mode of ['html', 'json'] as const) {
       it(`${mode}: neither /echodyn nor REST; rdn/payment/1 fails with the hint to start there`, async () => {
-        const dir = await mkdtemp(path.join(os.tmpdir(), 'catch-all-'));
-        const r = await uraiden(
+        const { r, reports } = await conformanceRun(
           [
-            'conformance',
             '--target-cmd',
             `node ${path.join(FIXTURES, 'catch-all-target.mjs')}`,
             '--cases',
             'rdn/payment/1,rdn/payment/2,rdn/payment/19,rdn/rest/1,rdn/rest/5',
-            '--report-dir',
-            dir,
           ],
           { CATCH_ALL: mode },
         );
@@ -80,7 +74,6 @@ describe('conformance probe of the optional parts', () => {
         expect(r.stdout).to.include(
           `optional parts: echodyn no (GET /echodyn/uraiden answered 200 ${type} without RDN-Price, not a 402 with RDN-Price 7 (= its length): not taken for /echodyn), REST API no (GET /api/1/stats answered 200 ${type} `,
         );
-        const reports = await readReports(dir);
         const report = JSON.parse(reports.json) as {
           parts: Record<string, { present: boolean; why: string }>;
           hints: string[];

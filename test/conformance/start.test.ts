@@ -4,10 +4,8 @@
  * the target's output appears once, and a command that exited at once is not started again.
  */
 import { expect } from 'chai';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { checkXml, count, FIXTURES, readReports, uraiden } from './helpers.js';
+import { checkXml, conformanceRun, count, FIXTURES } from './helpers.js';
 
 interface Report {
   startFailure?: { reason: string; output: string };
@@ -18,11 +16,8 @@ interface Report {
 const CASES = 'rdn/payment/1,rdn/payment/2,rdn/rest/1,rdn/chain/1';
 
 async function run(targetCmd: string, extra: string[] = []) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'start-'));
-  const started = Date.now();
-  const r = await uraiden(['conformance', '--target-cmd', targetCmd, '--cases', CASES, '--report-dir', dir, ...extra]);
-  const reports = await readReports(dir);
-  return { r, reports, report: JSON.parse(reports.json) as Report, ms: Date.now() - started };
+  const { r, reports } = await conformanceRun(['--target-cmd', targetCmd, '--cases', CASES, ...extra]);
+  return { r, reports, report: JSON.parse(reports.json) as Report };
 }
 
 describe('uraiden conformance: a target that does not start', function () {
@@ -79,18 +74,13 @@ describe('uraiden conformance: a target that does not start', function () {
   });
 
   it('died during the run and cannot start again: its output once, the remaining cases errors at once', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'dies-'));
-    const r = await uraiden([
-      'conformance',
+    const { r, reports } = await conformanceRun([
       '--target-cmd',
       `node ${path.join(FIXTURES, 'dies-target.mjs')}`,
       '--cases',
       'rdn/payment/1,rdn/payment/4,rdn/payment/5,rdn/headers/13',
-      '--report-dir',
-      dir,
     ]);
     expect(r.code).to.equal(1);
-    const reports = await readReports(dir);
     const report = JSON.parse(reports.json) as Report;
     const by = Object.fromEntries(report.results.map((x) => [x.id, x]));
     expect(by['rdn/payment/1']?.outcome, by['rdn/payment/1']?.message).to.equal('pass');

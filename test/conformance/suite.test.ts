@@ -4,10 +4,7 @@
  * timings (determinism).
  */
 import { expect } from 'chai';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { checkXml, differences, notAsKnown, readReports, referenceBugsFile, type Reports, timeless, uraiden, type CliResult } from './helpers.js';
+import { checkXml, conformanceRun, differences, notAsKnown, referenceBugsFile, timeless } from './helpers.js';
 
 interface Report {
   parts: Record<string, { present: boolean; why: string }>;
@@ -19,23 +16,11 @@ interface Report {
   startedAt: string;
 }
 
-async function runSelf(): Promise<{ r: CliResult; dir: string; reports: Reports; report: Report }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'conformance-'));
+async function runSelf() {
   // CI shares two cores with this whole test run: give the target's polling room (waits only;
   // every expectation is the same as at multiplier 1).
-  const r = await uraiden([
-    'conformance',
-    '--self',
-    '--strict',
-    '--time-multiplier',
-    '3',
-    '--report-dir',
-    dir,
-    '--expected-failures',
-    await referenceBugsFile(dir),
-  ]);
-  const reports = await readReports(dir);
-  return { r, dir, reports, report: JSON.parse(reports.json) as Report };
+  const run = await conformanceRun(['--self', '--strict', '--time-multiplier', '3', '--expected-failures', await referenceBugsFile()]);
+  return { ...run, report: JSON.parse(run.reports.json) as Report };
 }
 
 describe('the catalogue against the reference proxy', function () {
