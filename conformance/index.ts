@@ -12,7 +12,7 @@ export {
   type ConformanceResult,
   type CaseSelection,
 } from './runner/conformance.js';
-export type { RunResult, CaseResult, StartFailure } from './runner/run.js';
+export type { RunResult, CaseResult, StartFailure } from './runner/results.js';
 export type { PartProbe } from './runner/probe.js';
 export type { Outcome } from './runner/context.js';
 export type { Exchange, HttpRequest, HttpResponse } from './runner/http.js';

@@ -7,7 +7,8 @@ import { loadCases } from './load.js';
 import { orderCases } from './order.js';
 import { CASES_DIR, CLI_BIN } from './paths.js';
 import { writeReports } from './report.js';
-import { runSuite, type RunResult } from './run.js';
+import type { RunResult } from './results.js';
+import { runSuite } from './run.js';
 import { readExpectedFailures, selectCases } from './select.js';
 import type { Level, LoadedCase } from './types.js';
 

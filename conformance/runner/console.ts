@@ -5,7 +5,7 @@
 // files never carry any.
 import { styleText } from 'node:util';
 import type { Outcome } from './context.js';
-import type { CaseResult, RunResult } from './run.js';
+import type { CaseResult, RunResult } from './results.js';
 
 type Style = 'red' | 'green' | 'yellow' | 'gray' | 'bold';
 

@@ -1,7 +1,7 @@
 // Where to start when the basics fail. A receiver that never answers 402 fails most of the
 // catalogue, and the report then lists eighty failures of which one matters: these hints name it,
 // chosen from which basic cases did not pass.
-import type { CaseResult } from './run.js';
+import type { CaseResult } from './results.js';
 
 export interface Basic {
   id: string;

@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Exchange } from './http.js';
-import type { CaseResult, RunResult } from './run.js';
+import type { CaseResult, RunResult } from './results.js';
 
 export const REPORT_FILES = { json: 'conformance.json', junit: 'conformance.junit.xml', html: 'conformance.html' };
 

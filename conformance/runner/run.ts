@@ -16,6 +16,7 @@ import { externalTarget, freePort, launchedTarget, TargetStartError, type Target
 import { targetEnvironment } from '../../src/sim/env.js';
 import type { Address, Hex } from '../../src/protocol/types.js';
 import { PACKAGE_VERSION } from '../../src/package.js';
+import type { CaseResult, RunResult, StartFailure } from './results.js';
 import type { LoadedCase, OptionalPart } from './types.js';
 
 export interface RunOptions {
@@ -42,52 +43,6 @@ export interface RunOptions {
   color?: boolean;
   /** aborted on Ctrl-C: the run stops after cleaning up */
   signal?: AbortSignal;
-}
-
-export interface CaseResult {
-  id: string;
-  requirement: string;
-  spec: string;
-  level: 'MUST' | 'SHOULD';
-  file: string;
-  line: number;
-  outcome: Outcome;
-  /** known failure from --expected-failures: reported, not failing the run */
-  expectedFailure?: string;
-  message?: string;
-  step?: number;
-  stepLine?: number;
-  durationMs: number;
-  /** what a step observed beyond pass/fail (a fuzz stream's count of answers) */
-  notes?: string[];
-  /** every case that ran keeps its exchanges and chain calls (the report collapses a passing one's) */
-  exchanges?: CaseRun['exchanges'];
-  chainCalls?: string[];
-}
-
-/** A launched target that never came up: every case is an `error` with the reason; its output is here, once. */
-export interface StartFailure {
-  reason: string;
-  output: string;
-}
-
-export interface RunResult {
-  /** the uraiden-kit that ran the suite */
-  kitVersion: string;
-  target: string;
-  strict: boolean;
-  /** the optional parts (§6) and what the probe saw; absent when the target never started */
-  parts?: Record<OptionalPart, PartProbe>;
-  startFailure?: StartFailure;
-  /** where to start when basic cases fail (see hints.ts) */
-  hints: string[];
-  results: CaseResult[];
-  counts: Record<Outcome, number>;
-  /** cases whose failure makes the run fail (fail/error not listed as expected) */
-  failing: number;
-  totalMs: number;
-  startedAt: string;
-  interrupted: boolean;
 }
 
 /** The chain: the runner's own deterministic one, or the one at `rpcUrl` (the kit's or any other). */
