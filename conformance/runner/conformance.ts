@@ -4,9 +4,11 @@
 import path from 'node:path';
 import { UraidenError } from '../../src/protocol/errors.js';
 import { loadCases } from './load.js';
+import { orderCases } from './order.js';
 import { CASES_DIR, CLI_BIN } from './paths.js';
 import { writeReports } from './report.js';
-import { runSuite, type RunResult } from './run.js';
+import type { RunResult } from './results.js';
+import { runSuite } from './run.js';
 import { readExpectedFailures, selectCases } from './select.js';
 import type { Level, LoadedCase } from './types.js';
 
@@ -18,6 +20,8 @@ export interface CaseSelection {
   casesDir?: string;
   /** skip SHOULD cases */
   mustOnly?: boolean;
+  /** only cases whose requirement matches this regular expression (case-insensitive) */
+  grep?: string;
 }
 
 export interface ConformanceOptions extends CaseSelection {
@@ -55,6 +59,8 @@ export interface ConformanceOptions extends CaseSelection {
   verbose?: boolean;
   /** one line per event of the run (start, each case) */
   progress?: (line: string) => void;
+  /** ANSI colours in the progress lines; default none (the CLI colours a terminal only) */
+  color?: boolean;
   /** abort: the run stops after the current case and cleans up */
   signal?: AbortSignal;
 }
@@ -84,11 +90,19 @@ export const CONFORMANCE_DEFAULTS = {
   pollIntervalMs: 20,
 } as const;
 
-/** The cases a selection picks, in catalogue order (what `--list` prints). */
+/** The cases a selection picks, in the order a run plays them (what `--list` prints): basics first. */
 export async function listConformanceCases(selection: CaseSelection = {}): Promise<LoadedCase[]> {
+  let grep: RegExp | undefined;
+  if (selection.grep !== undefined) {
+    try {
+      grep = new RegExp(selection.grep, 'i');
+    } catch (err) {
+      throw new ConformanceOptionError('grep', selection.grep, `not a regular expression: ${(err as Error).message}`);
+    }
+  }
   const all = await loadCases(path.resolve(selection.casesDir ?? CASES_DIR));
   const levels: Level[] = selection.mustOnly ? ['MUST'] : ['MUST', 'SHOULD'];
-  return selectCases(all, selection.cases ?? [], levels);
+  return orderCases(selectCases(all, selection.cases ?? [], levels, grep));
 }
 
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceResult> {
@@ -109,7 +123,10 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     throw new ConformanceOptionError('confirmations', o.confirmations, 'must be a positive integer');
 
   const cases = await listConformanceCases(o);
-  if (cases.length === 0) throw new ConformanceOptionError('cases', o.cases, `no case matches ${(o.cases ?? []).join(', ')}`);
+  if (cases.length === 0) {
+    const asked = [...(o.cases ?? []), ...(o.grep !== undefined ? [`--grep ${o.grep}`] : []), ...(o.mustOnly ? ['--must-only'] : [])];
+    throw new ConformanceOptionError('cases', o.cases, `no case matches ${asked.join(', ') || 'the selection'}`);
+  }
   const run = await runSuite({
     cases,
     ...(o.self && { targetCmd: `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_BIN)} proxy` }),
@@ -126,6 +143,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     targetEnv: { ...o.targetEnv },
     verbose: o.verbose ?? false,
     ...(o.progress && { progress: o.progress }),
+    color: o.color ?? false,
     ...(o.signal && { signal: o.signal }),
   });
   const reports = o.reportDir === undefined ? [] : await writeReports(run, path.resolve(o.reportDir));

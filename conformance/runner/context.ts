@@ -3,6 +3,7 @@
 import { getAddress, type Wallet } from 'ethers';
 import type { ChainClient } from './chain.js';
 import type { Exchange } from './http.js';
+import type { PartProbe } from './probe.js';
 import { normalized } from './sign.js';
 import type { Target } from './target.js';
 import type { Blocks, LoadedCase, OptionalPart } from './types.js';
@@ -18,8 +19,8 @@ export interface RunEnv {
   /** makes party keys fresh per run on a shared chain; constant on the runner's own fresh chain */
   salt: string;
   httpTimeoutMs: number;
-  /** optional parts the target has (§6); restart = the runner can restart it */
-  parts: Record<OptionalPart, boolean>;
+  /** optional parts the target has (§6), with what the probe saw; restart = the runner can restart it */
+  parts: Record<OptionalPart, PartProbe>;
   /** how long `hold: polls` lasts: several of the target's poll intervals, already scaled */
   pollsHoldMs: number;
 }
@@ -74,6 +75,8 @@ export interface Ctx {
   snapshots: Map<string, string>;
   startBlock: number;
   exchanges: Exchange[];
+  /** what steps observed beyond pass/fail, for the report (a fuzz stream's answers) */
+  notes: string[];
   /** when a chain outage this case started ends (ms since epoch); 0 if none */
   outageUntil: number;
 }

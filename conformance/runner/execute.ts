@@ -3,6 +3,7 @@
 import { ChainCallError, ChainClient, type ChainAbilities } from './chain.js';
 import { chainAction, revertProblems } from './actions.js';
 import { chainProblems } from './checks.js';
+import { fuzzStep } from './fuzz-step.js';
 import { DEFAULT_TOKENS, Mismatch, CaseAbort, RETRY_MS, TRACE, sleep, type Ctx, type Outcome, type RunEnv } from './context.js';
 import { TransportError, type Exchange } from './http.js';
 import { observe, preparePay, type PreparedPay } from './requests.js';
@@ -17,6 +18,8 @@ export interface CaseRun {
   /** index and YAML line of the step that decided the outcome */
   step?: number;
   stepLine?: number;
+  /** what steps observed beyond pass/fail (a fuzz stream's answers) */
+  notes?: string[];
   exchanges: Exchange[];
   chainCalls: string[];
 }
@@ -40,12 +43,13 @@ export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSigna
     snapshots: new Map(),
     startBlock: 0,
     exchanges: [],
+    notes: [],
     outageUntil: 0,
   };
-  const missing = (c.needs ?? []).filter((p) => !env.parts[p]);
+  const missing = (c.needs ?? []).filter((p) => !env.parts[p].present);
   if (missing.length > 0) {
-    const why = missing.map((p) => (p === 'restart' ? 'restart (the runner did not launch the target)' : `${p} (404)`));
-    return { outcome: 'unimplemented', message: `optional part absent: ${why.join(', ')}`, exchanges: [], chainCalls: [] };
+    const why = missing.map((p) => `${p} (${env.parts[p].why})`);
+    return { outcome: 'unimplemented', message: `optional part absent: ${why.join('; ')}`, exchanges: [], chainCalls: [] };
   }
   const unable = chainCannot(c, env.chain.abilities);
   if (unable.length > 0) {
@@ -78,12 +82,14 @@ export async function executeCase(c: LoadedCase, env: RunEnv, signal: AbortSigna
       if (TRACE) process.stderr.write(`  ${c.id} step ${index + 1} ${actionOf(c.steps[index] as Step)}: ${Date.now() - t0} ms\n`);
     }
     await outageOver();
-    return { outcome: 'pass', exchanges: [], chainCalls: [] };
+    // A passing case keeps what it exchanged too: the report shows it (collapsed) to an
+    // implementer comparing a passing exchange with a failing one.
+    return { outcome: 'pass', exchanges: ctx.exchanges, chainCalls: env.chain.calls, ...(ctx.notes.length && { notes: ctx.notes }) };
   } catch (err) {
     await outageOver();
     const at = index >= 0 && index < c.steps.length ? { step: index, stepLine: c.stepLines[index] } : {};
     const where = index >= 0 && index < c.steps.length ? `step ${index + 1} (${actionOf(c.steps[index] as Step)}, line ${c.stepLines[index]}): ` : 'setup: ';
-    const base = { ...at, exchanges: ctx.exchanges, chainCalls: env.chain.calls };
+    const base = { ...at, exchanges: ctx.exchanges, chainCalls: env.chain.calls, ...(ctx.notes.length && { notes: ctx.notes }) };
     if (signal.aborted) return { outcome: 'error', message: `${where}${typeof signal.reason === 'string' ? signal.reason : 'aborted'}`, ...base };
     if (err instanceof Mismatch) return { outcome: c.level === 'MUST' ? 'fail' : 'warn', message: where + err.message, ...base };
     if (err instanceof ChainCallError)
@@ -104,6 +110,7 @@ async function runStep(ctx: Ctx, step: Step): Promise<void> {
     await Promise.all(step.parallel.map((s) => runStep(ctx, s)));
     return;
   }
+  if (step.fuzz) return fuzzStep(ctx, step.fuzz);
   // Steps that change the chain run once; only observations (HTTP, checks) are retried.
   if (!['pay', 'request', 'check', 'coop_close'].includes(action) || (action === 'coop_close' && step.coop_close?.submit)) {
     const reverted = await chainAction(ctx, step);

@@ -1,13 +1,15 @@
 // A deliberately plain HTTP/1.1 client: one connection per request (no keep-alive, so a restarted
-// target never sees a stale socket), arbitrary header values sent verbatim, a hard timeout, and
-// every exchange recorded for the report. Transport failures become TransportError, which the
+// target never sees a stale socket; a fuzz stream passes its own keep-alive agent for the
+// hundreds of requests it sends back to back), arbitrary header values sent verbatim, a hard
+// timeout, and every exchange recorded for the report. Transport failures become TransportError, which the
 // runner turns into an `error` outcome (§6: target unreachable or timed out).
 import http from 'node:http';
 
 export interface HttpRequest {
   method: string;
   path: string;
-  headers: Record<string, string>;
+  /** a list sends the header once per value (a malformed request may repeat one) */
+  headers: Record<string, string | string[]>;
   body?: string;
 }
 
@@ -41,7 +43,7 @@ export class TransportError extends Error {
 const VOLATILE = new Set(['date', 'connection', 'keep-alive']);
 const MAX_BODY = 256 * 1024;
 
-export function send(baseUrl: URL, req: HttpRequest, timeoutMs: number, signal?: AbortSignal): Promise<HttpResponse> {
+export function send(baseUrl: URL, req: HttpRequest, timeoutMs: number, signal?: AbortSignal, keepAlive?: http.Agent): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const fail = (reason: string) => reject(new TransportError(req, reason));
     if (signal?.aborted) return fail('aborted');
@@ -51,8 +53,12 @@ export function send(baseUrl: URL, req: HttpRequest, timeoutMs: number, signal?:
         port: baseUrl.port,
         method: req.method,
         path: req.path,
-        headers: { ...req.headers, Connection: 'close', ...(req.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(req.body)) } : {}) },
-        agent: false,
+        headers: {
+          ...req.headers,
+          ...(keepAlive ? {} : { Connection: 'close' }),
+          ...(req.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(req.body)) } : {}),
+        },
+        agent: keepAlive ?? false,
         signal,
         insecureHTTPParser: false,
       },

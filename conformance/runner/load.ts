@@ -206,6 +206,18 @@ function semanticProblems(c: CaseSpec, area: string): { segs: PathSeg[]; message
         const sig = s.coop_close.sender_signature;
         if (sig && typeof sig === 'object') party([...at, 'coop_close', 'sender_signature', 'key'], sig.key);
       }
+      if (s.fuzz) {
+        channel([...at, 'fuzz', 'channel'], s.fuzz.channel);
+        if (s.fuzz.stream.startsWith('rest') && !needs.has('rest-api'))
+          problems.push({ segs: ['needs'], message: `fuzz stream ${s.fuzz.stream} uses the REST API: add "rest-api" to needs` });
+        usesPath(s.fuzz.path);
+        for (const k of ['expect', 'within', 'hold'] as const)
+          if (s[k] !== undefined)
+            problems.push({
+              segs: [...at, k],
+              message: 'fuzz judges every answer itself (no 5xx, no 2xx for a payment or a close): no expect, within or hold',
+            });
+      }
       if (s.target && !needs.has('restart')) problems.push({ segs: [...at, 'target'], message: 'stops the target: add "restart" to needs' });
       if (s.snapshot) snapshots.add(s.snapshot);
       if (s.revert && !snapshots.has(s.revert)) problems.push({ segs: [...at, 'revert'], message: `snapshot "${s.revert}" is not taken by an earlier step` });

@@ -1,5 +1,6 @@
 // Steps that talk HTTP to the target: pay (building honest or forged proofs), raw requests and
 // the §5 cooperative close; one attempt each (runStep repeats them under `within`).
+import type { Agent } from 'node:http';
 import { checkHttp } from './expect.js';
 import { chainProblems } from './checks.js';
 import { channel, party, address, interp, priceOf, type ChannelState, type Ctx } from './context.js';
@@ -70,11 +71,11 @@ function asCookies(headers: Record<string, string>): Record<string, string> {
 }
 
 /** Sends and records; a transport failure is recorded too before it propagates. */
-export async function exchange(ctx: Ctx, req: HttpRequest, sink: Exchange[]): Promise<HttpResponse> {
+export async function exchange(ctx: Ctx, req: HttpRequest, sink: Exchange[], keepAlive?: Agent): Promise<HttpResponse> {
   const ex: Exchange = { request: req };
   sink.push(ex);
   try {
-    ex.response = await send(ctx.env.target.baseUrl, req, ctx.env.httpTimeoutMs, ctx.signal);
+    ex.response = await send(ctx.env.target.baseUrl, req, ctx.env.httpTimeoutMs, ctx.signal, keepAlive);
     return ex.response;
   } catch (err) {
     ex.error = err instanceof Error ? err.message : String(err);

@@ -5,13 +5,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ChainClient } from './chain.js';
+import { progressLine } from './console.js';
 import { HOLD_FLOOR_MS, HOLD_POLLS } from './context.js';
 import { executeCase, type CaseProgress, type CaseRun, type Outcome, type RunEnv } from './execute.js';
-import { send } from './http.js';
+import { hintsFor, startHint } from './hints.js';
+import { maskExchange, type Mask, portMask } from './ports.js';
+import { probeParts, type PartProbe } from './probe.js';
 import { startRelay, type Relay } from './relay.js';
 import { externalTarget, freePort, launchedTarget, TargetStartError, type Target } from './target.js';
 import { targetEnvironment } from '../../src/sim/env.js';
 import type { Address, Hex } from '../../src/protocol/types.js';
+import { PACKAGE_VERSION } from '../../src/package.js';
+import type { CaseResult, RunResult, StartFailure } from './results.js';
 import type { LoadedCase, OptionalPart } from './types.js';
 
 export interface RunOptions {
@@ -34,38 +39,10 @@ export interface RunOptions {
   targetEnv?: Record<string, string>;
   verbose?: boolean;
   progress?: (line: string) => void;
+  /** ANSI colours in the progress lines (the CLI sets it for a terminal only) */
+  color?: boolean;
   /** aborted on Ctrl-C: the run stops after cleaning up */
   signal?: AbortSignal;
-}
-
-export interface CaseResult {
-  id: string;
-  requirement: string;
-  spec: string;
-  level: 'MUST' | 'SHOULD';
-  file: string;
-  line: number;
-  outcome: Outcome;
-  /** known failure from --expected-failures: reported, not failing the run */
-  expectedFailure?: string;
-  message?: string;
-  step?: number;
-  stepLine?: number;
-  durationMs: number;
-  exchanges?: CaseRun['exchanges'];
-  chainCalls?: string[];
-}
-
-export interface RunResult {
-  target: string;
-  strict: boolean;
-  results: CaseResult[];
-  counts: Record<Outcome, number>;
-  /** cases whose failure makes the run fail (fail/error not listed as expected) */
-  failing: number;
-  totalMs: number;
-  startedAt: string;
-  interrupted: boolean;
 }
 
 /** The chain: the runner's own deterministic one, or the one at `rpcUrl` (the kit's or any other). */
@@ -86,15 +63,6 @@ async function openChain(opts: RunOptions): Promise<{ url: string; own: boolean;
   };
 }
 
-async function probeParts(target: Target, timeoutMs: number, canRestart: boolean): Promise<Record<OptionalPart, boolean>> {
-  const answers = async (p: string) => (await send(target.baseUrl, { method: 'GET', path: p, headers: {} }, timeoutMs)).status !== 404;
-  return {
-    echodyn: await answers('/echodyn/probe').catch(() => false),
-    'rest-api': await answers('/api/1/stats').catch(() => false),
-    restart: canRestart,
-  };
-}
-
 export async function runSuite(opts: RunOptions): Promise<RunResult> {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
@@ -107,6 +75,8 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
   let relay: Relay | undefined;
   const results: CaseResult[] = [];
   let interrupted = false;
+  let parts: Record<OptionalPart, PartProbe> | undefined;
+  let startFailure: StartFailure | undefined;
   try {
     if (opts.targetUrl) {
       chain = await ChainClient.connect(chainHandle.url, { say, requireKit: true });
@@ -135,6 +105,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
         port,
         readyTimeoutMs: 30_000 * m,
         stopGraceMs: 3_000 * m,
+        atOnceMs: AT_ONCE_MS * m,
         verbose: opts.verbose,
       });
     }
@@ -145,44 +116,38 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     // seconds on its first eth_call/eth_getLogs, and a target may time out on them at start).
     await chain.channelInfo(chain.receiver, chain.receiver, 1).catch(() => undefined);
     await chain.provider.getLogs({ address: chain.contract, fromBlock: 0, toBlock: 'latest' }).catch(() => undefined);
-    try {
-      await target.start();
-    } catch (err) {
-      // One more try: a target that could not reach a busy chain in time deserves a second start;
-      // one that fails twice is reported as it is.
-      if (!(err instanceof TargetStartError) || !target.canRestart) throw err;
-      say(`the target did not start (${err.message.split('\n')[0]}); trying once more`);
-      await target.start();
-    }
-    const parts = await probeParts(target, 5_000 * m, target.canRestart);
-    say(`optional parts: echodyn ${parts.echodyn ? 'yes' : 'no'}, REST API ${parts['rest-api'] ? 'yes' : 'no'}, restart ${parts.restart ? 'yes' : 'no'}`);
-    // On the runner's own fresh chain the salt is constant, so keys and blocks repeat run after
-    // run; on a shared chain the head makes the keys fresh (a second run would find old channels).
-    const salt = chainHandle.own ? 'own-chain' : `head-${await chain.blockNumber()}`;
-    const env: RunEnv = {
-      chain,
-      target,
-      confirmations: opts.confirmations,
-      challengePeriod: chain.info.challengePeriod,
-      multiplier: m,
-      salt,
-      httpTimeoutMs: 5_000 * m,
-      parts,
-      pollsHoldMs: Math.max(HOLD_POLLS * opts.pollIntervalMs, HOLD_FLOOR_MS) * m,
-    };
-    const width = String(opts.cases.length).length;
-    for (const [i, c] of opts.cases.entries()) {
-      if (opts.signal?.aborted) {
-        interrupted = true;
-        break;
-      }
-      const t0 = Date.now();
-      const revived = await target.revive().catch((err: Error) => `the target is down and did not restart: ${err.message}`);
-      const run = await withTimeout(c, env, (c.timeout_ms ?? opts.caseTimeoutMs) * m, opts.signal);
-      if (revived) run.message = `${run.message ? `${run.message}; ` : ''}before this case ${revived}`;
-      const r = toResult(c, run, Date.now() - t0, opts);
-      results.push(r);
-      say(progressLine(r, i + 1, opts.cases.length, width));
+    const mask = portMask([
+      { url: relay?.url, name: 'rpc port' },
+      { url: chainHandle.own ? chainHandle.url : undefined, name: 'chain port' },
+      { url: opts.targetUrl ? undefined : target.baseUrl.toString(), name: 'target port' },
+    ]);
+    startFailure = await startTarget(target, say);
+    if (startFailure) {
+      startFailure = { reason: mask(startFailure.reason), output: mask(startFailure.output) };
+      // Every case is an error with the reason, so CI still gets its three reports; the output
+      // was printed once above and is written once into the reports, not into every case.
+      const why = `the target did not start: ${startFailure.reason}${startFailure.output ? ' (its output is shown once, with the run)' : ''}`;
+      for (const c of opts.cases) results.push(toResult(c, { outcome: 'error', message: why, exchanges: [], chainCalls: [] }, 0, opts, mask));
+      say('every case: error (the target did not start)');
+    } else {
+      parts = await probeParts(target, 5_000 * m, target.canRestart);
+      const yn = (p: PartProbe) => (p.present ? 'yes' : `no (${p.why})`);
+      say(`optional parts: echodyn ${yn(parts.echodyn)}, REST API ${yn(parts['rest-api'])}, restart ${yn(parts.restart)}`);
+      // On the runner's own fresh chain the salt is constant, so keys and blocks repeat run after
+      // run; on a shared chain the head makes the keys fresh (a second run would find old channels).
+      const salt = chainHandle.own ? 'own-chain' : `head-${await chain.blockNumber()}`;
+      const env: RunEnv = {
+        chain,
+        target,
+        confirmations: opts.confirmations,
+        challengePeriod: chain.info.challengePeriod,
+        multiplier: m,
+        salt,
+        httpTimeoutMs: 5_000 * m,
+        parts,
+        pollsHoldMs: Math.max(HOLD_POLLS * opts.pollIntervalMs, HOLD_FLOOR_MS) * m,
+      };
+      interrupted = await playCases(opts, env, results, mask);
     }
   } finally {
     await target?.stop().catch(() => {});
@@ -195,8 +160,12 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
   for (const r of results) counts[r.outcome]++;
   const failing = results.filter((r) => (r.outcome === 'fail' || r.outcome === 'error') && r.expectedFailure === undefined).length;
   return {
+    kitVersion: PACKAGE_VERSION,
     target: opts.targetUrl ?? opts.targetCmd ?? '',
     strict: opts.strict,
+    ...(parts && { parts }),
+    ...(startFailure && { startFailure }),
+    hints: startFailure ? [startHint(startFailure.reason)] : hintsFor(results),
     results,
     counts,
     failing,
@@ -204,6 +173,77 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     startedAt,
     interrupted,
   };
+}
+
+/** Plays the cases one after another into `results`; true when interrupted. */
+async function playCases(opts: RunOptions, env: RunEnv, results: CaseResult[], mask: Mask): Promise<boolean> {
+  const say = opts.progress ?? (() => {});
+  // Set when the target died and would not start again: the remaining cases are errors at once
+  // (the output was reported with the case that found it down, not repeated in each).
+  let down: string | undefined;
+  for (const [i, c] of opts.cases.entries()) {
+    if (opts.signal?.aborted) return true;
+    const t0 = Date.now();
+    let run: CaseRun;
+    if (down) run = { outcome: 'error', message: down, exchanges: [], chainCalls: [] };
+    else {
+      const revived = await env.target.revive().then(
+        (why) => ({ why }),
+        (err: Error) => ({ err }),
+      );
+      if ('err' in revived) {
+        const { err } = revived;
+        const reason = err instanceof TargetStartError ? err.reason : err.message;
+        const output = err instanceof TargetStartError && err.output ? `; its last output:\n${err.output}` : '';
+        down = `the target is down since ${c.id} and did not start again (${reason})`;
+        run = { outcome: 'error', message: `before this case the target was down and did not start again: ${reason}${output}`, exchanges: [], chainCalls: [] };
+      } else {
+        run = await withTimeout(c, env, (c.timeout_ms ?? opts.caseTimeoutMs) * env.multiplier, opts.signal);
+        if (revived.why) run.message = `${run.message ? `${run.message}; ` : ''}before this case ${revived.why}`;
+        // a target that broke the connection may be dying: let its exit be seen before the next case
+        if (run.outcome === 'error') await env.target.settle(SETTLE_MS * env.multiplier);
+      }
+    }
+    const r = toResult(c, run, Date.now() - t0, opts, mask);
+    results.push(r);
+    say(progressLine(r, i + 1, opts.cases.length, opts.color ?? false));
+  }
+  return false;
+}
+
+/** How long a case that errored waits for a launched target to be seen exiting (× multiplier). */
+const SETTLE_MS = 300;
+
+/** An exit within this long (× multiplier) of the launch is a crash at start: never retried. */
+export const AT_ONCE_MS = 2_000;
+
+/**
+ * Starts the target; returns why it did not come up. One more try for a target that ran a while
+ * and then gave up, or never answered (it may have timed out on a busy chain); none for one that
+ * exited at once (a crash at start, a wrong command: a second start would do the same).
+ */
+async function startTarget(target: Target, say: (line: string) => void): Promise<StartFailure | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await target.start();
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof TargetStartError)) throw err;
+      if (attempt === 1 && target.canRestart && !err.exitedAtOnce) {
+        say(`the target did not start (${err.reason}); trying once more`);
+        continue;
+      }
+      say(`the target did not start: ${err.reason}${err.output ? `; its last output:\n${indent(err.output)}` : ''}`);
+      return { reason: err.reason, output: err.output };
+    }
+  }
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  | ${l}`)
+    .join('\n');
 }
 
 async function withTimeout(c: LoadedCase, env: RunEnv, ms: number, outer?: AbortSignal): Promise<CaseRun> {
@@ -238,11 +278,10 @@ async function withTimeout(c: LoadedCase, env: RunEnv, ms: number, outer?: Abort
   }
 }
 
-function toResult(c: LoadedCase, run: CaseRun, durationMs: number, opts: RunOptions): CaseResult {
+function toResult(c: LoadedCase, run: CaseRun, durationMs: number, opts: RunOptions, mask: Mask): CaseResult {
   let outcome = run.outcome;
   if (outcome === 'warn' && opts.strict) outcome = 'fail';
   const expected = opts.expectedFailures.get(c.id);
-  const bad = outcome === 'fail' || outcome === 'error' || outcome === 'warn';
   const r: CaseResult = {
     id: c.id,
     requirement: c.requirement,
@@ -254,21 +293,14 @@ function toResult(c: LoadedCase, run: CaseRun, durationMs: number, opts: RunOpti
     durationMs,
   };
   if (expected !== undefined && (outcome === 'fail' || outcome === 'error')) r.expectedFailure = expected || 'listed in --expected-failures';
-  if (run.message) r.message = run.message;
+  if (run.message) r.message = mask(run.message);
   if (expected !== undefined && outcome === 'pass') r.message = 'listed in --expected-failures but passed: remove it from the list';
   if (run.step !== undefined) r.step = run.step;
   if (run.stepLine !== undefined) r.stepLine = run.stepLine;
-  if (bad) {
-    r.exchanges = run.exchanges;
-    r.chainCalls = run.chainCalls;
+  if (run.notes?.length) r.notes = run.notes;
+  if (outcome !== 'unimplemented') {
+    r.exchanges = run.exchanges.map((x) => maskExchange(x, mask));
+    r.chainCalls = run.chainCalls.map(mask);
   }
   return r;
-}
-
-const MARK: Record<Outcome, string> = { pass: 'pass ', fail: 'FAIL ', warn: 'warn ', unimplemented: 'unimp', error: 'ERROR' };
-
-function progressLine(r: CaseResult, n: number, total: number, width: number): string {
-  const head = `[${String(n).padStart(width)}/${total}] ${MARK[r.outcome]} ${r.id.padEnd(24)} ${String(r.durationMs).padStart(6)} ms`;
-  const known = r.expectedFailure !== undefined ? ' (expected failure)' : '';
-  return r.outcome === 'pass' ? head : `${head}${known}\n      ${r.message ?? ''}`;
 }

@@ -1,5 +1,5 @@
-// Which cases a run executes: id globs (`*` = any run of characters except `/`, `**` = anything)
-// and levels; and the known-failures file.
+// Which cases a run executes: id globs (`*` = any run of characters except `/`, `**` = anything),
+// levels and a regular expression on the requirement; and the known-failures file.
 import { readFile } from 'node:fs/promises';
 import type { Level, LoadedCase } from './types.js';
 import { UraidenError } from '../../src/protocol/errors.js';
@@ -18,10 +18,16 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-export function selectCases(cases: LoadedCase[], globs: string[], levels: Level[]): LoadedCase[] {
+/**
+ * The cases matching any of the id globs (none: all), at one of the levels, and whose requirement
+ * matches `grep` (a regular expression, case-insensitive) when given.
+ */
+export function selectCases(cases: LoadedCase[], globs: string[], levels: Level[], grep?: RegExp): LoadedCase[] {
   // `rdn/payment` selects the whole area, as `rdn/payment/*` does
   const res = globs.map((g) => globToRegExp(/^rdn\/[a-z0-9-]+$/.test(g) ? `${g}/*` : g));
-  return cases.filter((c) => levels.includes(c.level) && (res.length === 0 || res.some((r) => r.test(c.id))));
+  return cases.filter(
+    (c) => levels.includes(c.level) && (res.length === 0 || res.some((r) => r.test(c.id))) && (grep === undefined || grep.test(c.requirement)),
+  );
 }
 
 /** The file's cases must be a JSON array of ids or an object id → reason. */

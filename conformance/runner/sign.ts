@@ -20,7 +20,7 @@ if (
 }
 
 /** secp256k1 group order, for the high-s variant of a signature. */
-const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 export function balanceHash(receiver: string, openBlock: number, balance: bigint, contract: string): string {
   const data = solidityPackedKeccak256(
@@ -63,7 +63,7 @@ export function mangle(signature: string, m: Mangling | undefined): string {
   const recid = (bytes[64] as number) - 27;
   if (m.high_s) {
     const s = BigInt(hexlify(bytes.slice(32, 64)));
-    const flipped = getBytes(toBeHex(N - s, 32));
+    const flipped = getBytes(toBeHex(SECP256K1_N - s, 32));
     bytes = new Uint8Array([...bytes.slice(0, 32), ...flipped, 27 + (1 - recid)]);
   }
   if (m.v_base !== undefined) {

@@ -14,6 +14,11 @@ export interface Target {
   stop(): Promise<void>;
   /** If a launched target died on its own, start it again; returns why, or undefined if alive. */
   revive(): Promise<string | undefined>;
+  /**
+   * After a case that lost the connection: wait up to `ms` for a launched target that is dying to
+   * be seen exiting, so that the next case's revive() starts it again instead of failing on it.
+   */
+  settle(ms: number): Promise<void>;
   /** Last lines the target wrote on stderr/stdout (for error messages). */
   tail(): string;
 }
@@ -21,11 +26,18 @@ export interface Target {
 /** The target did not come up: exited, or never answered the readiness probe. */
 export class TargetStartError extends UraidenError {
   readonly command: string;
+  /** why, in one line, without the output */
+  readonly reason: string;
+  /** its last lines of output */
   readonly output: string;
-  constructor(command: string, reason: string, output: string) {
+  /** it exited by itself right after its launch: starting it again would only do the same */
+  readonly exitedAtOnce: boolean;
+  constructor(command: string, reason: string, output: string, exitedAtOnce = false) {
     super('TARGET_START', `target "${command}" ${reason}${output ? `; its last output:\n${output}` : ''}`);
     this.command = command;
+    this.reason = reason;
     this.output = output;
+    this.exitedAtOnce = exitedAtOnce;
   }
 }
 
@@ -73,6 +85,7 @@ export function externalTarget(url: string): Target {
     async revive() {
       return undefined;
     },
+    async settle() {},
     tail: () => '',
   };
 }
@@ -83,6 +96,8 @@ export interface LaunchOptions {
   port: number;
   readyTimeoutMs: number;
   stopGraceMs: number;
+  /** an exit within this long of the launch is "at once" (a crash at start, a wrong command) */
+  atOnceMs: number;
   /** echo the target's output to our stderr (debugging) */
   verbose?: boolean;
 }
@@ -101,6 +116,8 @@ export function launchedTarget(opts: LaunchOptions): Target {
 
   const start = async () => {
     exitInfo = undefined;
+    const launched = Date.now();
+    let exitedAtOnce = false;
     // Own process group (detached), so stop() reaches the shell and everything it started.
     const c = spawn('/bin/sh', ['-c', opts.command], {
       env: { ...process.env, ...opts.env },
@@ -108,16 +125,21 @@ export function launchedTarget(opts: LaunchOptions): Target {
       detached: true,
     });
     child = c;
+    const drained = new Promise<void>((r) => c.once('close', () => r()));
     c.stdout?.on('data', keep);
     c.stderr?.on('data', keep);
     c.on('exit', (code, signal) => {
-      exitInfo = `exited with ${signal ?? `code ${code}`}`;
+      // No duration in the text: it goes into the reports, which two runs must write alike.
+      exitedAtOnce = Date.now() - launched < opts.atOnceMs;
+      exitInfo = `exited with ${signal ?? `code ${code}`}${exitedAtOnce ? ` at once, within ${opts.atOnceMs / 1000} s of its launch` : ''}`;
       if (child === c) child = undefined;
     });
     const why = await waitReady(baseUrl, opts.readyTimeoutMs, () => exitInfo);
     if (why) {
       await stop();
-      throw new TargetStartError(opts.command, why, lines.slice(-15).join('\n'));
+      // the last output of a process that has just exited may still be in the pipes
+      if (exitInfo) await Promise.race([drained, sleep(500)]);
+      throw new TargetStartError(opts.command, why, lines.slice(-15).join('\n'), exitInfo !== undefined && exitedAtOnce);
     }
   };
 
@@ -153,6 +175,11 @@ export function launchedTarget(opts: LaunchOptions): Target {
       const why = exitInfo ?? 'was not running';
       await start();
       return `the target ${why}; restarted it`;
+    },
+    async settle(ms) {
+      const c = child;
+      if (!c) return;
+      await Promise.race([new Promise<void>((r) => c.once('exit', () => r())), sleep(ms)]);
     },
     tail: () => lines.slice(-15).join('\n'),
   };

@@ -89,6 +89,16 @@ export interface CoopCloseAction {
   submit?: boolean;
 }
 
+/** A seeded stream of malformed requests against a channel (see fuzz.ts). */
+export interface FuzzAction {
+  channel: string;
+  stream: 'headers' | 'cookies' | 'rest-body' | 'rest-path';
+  count: number;
+  seed: number;
+  /** the paywalled resource paid for (default /echofix/fuzz) */
+  path?: string;
+}
+
 export type HeaderExpectation = string | number | { present?: boolean; absent?: boolean; equals?: string | number; iequals?: string; matches?: string };
 export type BodyExpectation = string | { equals?: string; not_equals?: string; contains?: string; not_contains?: string; matches?: string };
 export interface ChannelExpectation {
@@ -135,6 +145,7 @@ export interface Step {
   outage?: number;
   check?: string;
   parallel?: Step[];
+  fuzz?: FuzzAction;
   within?: number;
   /** the expectations hold on every attempt for this long (ms), or for several poll intervals */
   hold?: number | 'polls';
@@ -157,6 +168,7 @@ export const ACTIONS = [
   'outage',
   'check',
   'parallel',
+  'fuzz',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 

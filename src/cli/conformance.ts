@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
+import { PACKAGE_VERSION } from '../package.js';
 import { integerOption } from './options.js';
 
 // The runner (ajv, yaml, ethers, and ganache for the chain) is imported only when this command
@@ -17,6 +18,7 @@ interface ConformanceFlags {
   rpcUrl?: string;
   self: boolean;
   cases: string[];
+  grep?: string;
   casesDir?: string;
   mustOnly: boolean;
   strict: boolean;
@@ -64,6 +66,7 @@ export function registerConformanceCommand(program: Command): void {
   program
     .command('conformance')
     .description('run the conformance suite against a µRaiden receiver (§6 target profile)')
+    .version(PACKAGE_VERSION, '-V, --version', 'print the version of the kit (and so of the suite)')
     .option('--target-cmd <command>', 'shell command that starts the target with the §6 environment')
     .option('--self', 'test the reference proxy (spawns `uraiden proxy`)', false)
     .option('--target <url>', 'test a target already running (needs --rpc-url; restart cases are unimplemented)', url)
@@ -73,6 +76,7 @@ export function registerConformanceCommand(program: Command): void {
       url,
     )
     .option('--cases <glob>', "case ids to run, e.g. 'rdn/payment/*' (repeatable, comma-separated)", collect, [])
+    .option('--grep <regex>', 'only cases whose requirement matches this regular expression (case-insensitive); with --cases, both must match')
     .option('--cases-dir <dir>', "where the YAML cases are (default: the kit's catalogue)")
     .option('--must-only', 'skip SHOULD cases', false)
     .option('--strict', 'SHOULD failures fail the run (warn → fail)', false)
@@ -94,10 +98,26 @@ export function registerConformanceCommand(program: Command): void {
 }
 
 async function conformance(opts: ConformanceFlags): Promise<number> {
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  // A reader that went away (`uraiden conformance --list | head`) ends the output, not the run:
+  // the target is still stopped and the reports still written.
+  let closed = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed = true;
+  });
+  const out = (line: string) => {
+    if (!closed) process.stdout.write(`${line}\n`);
+  };
   const { CaseFormatError, ConformanceOptionError, listConformanceCases, runConformance } = await import('../../conformance/index.js');
-  const { summaryTable } = await import('../../conformance/runner/report.js');
-  const selection = { cases: opts.cases, mustOnly: opts.mustOnly, ...(opts.casesDir !== undefined && { casesDir: opts.casesDir }) };
+  const { colorFor, summaryTable } = await import('../../conformance/runner/console.js');
+  const selection = {
+    cases: opts.cases,
+    mustOnly: opts.mustOnly,
+    ...(opts.grep !== undefined && { grep: opts.grep }),
+    ...(opts.casesDir !== undefined && { casesDir: opts.casesDir }),
+  };
+  // Colour for a terminal only (FORCE_COLOR / NO_COLOR decide first); the report files never have any.
+  const color = colorFor(process.stdout);
   try {
     if (opts.list) {
       const cases = await listConformanceCases(selection);
@@ -134,9 +154,10 @@ async function conformance(opts: ConformanceFlags): Promise<number> {
         targetEnv,
         verbose: opts.verbose,
         progress: out,
+        color,
         signal: ac.signal,
       });
-      out(summaryTable(run));
+      out(summaryTable(run, { color }));
       out(`reports: ${run.reports.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
       return run.interrupted ? 130 : run.failing > 0 ? 1 : 0;
     } finally {
@@ -154,7 +175,7 @@ async function conformance(opts: ConformanceFlags): Promise<number> {
 }
 
 /** The option errors in the CLI's words (its flags, not the function's option names). */
-function cliMessage(err: { option: string; reason: string; message: string }): string {
+function cliMessage(err: { option: string; value: unknown; reason: string; message: string }): string {
   switch (err.option) {
     case 'target':
       return 'give exactly one of --self, --target-cmd, --target';
@@ -162,6 +183,8 @@ function cliMessage(err: { option: string; reason: string; message: string }): s
       return '--target needs --rpc-url (the chain the target uses)';
     case 'cases':
       return err.reason;
+    case 'grep':
+      return `--grep ${JSON.stringify(err.value)}: ${err.reason}`;
     default:
       return err.message;
   }

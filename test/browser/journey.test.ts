@@ -7,7 +7,6 @@
  * chain; and the wallet declining, a wallet on the wrong chain, no wallet at all. A screenshot of
  * every step lands in reports/browser/ (gitignored).
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,19 +14,9 @@ import { expect } from 'chai';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { echoResources } from '../../src/reference/receiver/index.js';
 import { type Account, createTestWallet, type TestWallet, testWalletInitScript } from '../../src/sim/index.js';
+import { CHROMIUM, CHROMIUM_FLAGS, requireChromium } from '../helpers/chromium.js';
 import { type Rig, startRig } from '../reference/receiver/proxy/helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SHOTS = path.resolve('reports', 'browser');
 
 describe('pay from a browser (Chromium, the test wallet, the reference proxy)', function () {
@@ -38,7 +27,7 @@ describe('pay from a browser (Chromium, the test wallet, the reference proxy)', 
   const contexts: { context: BrowserContext; dir: string }[] = [];
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: these tests drive Debian's Chromium (apt-get install chromium; .ci/run installs it)`);
+    requireChromium();
     rig = await startRig(echoResources(), { senders: 8 });
     url = (await rig.proxy.listen()).url;
     await mkdir(SHOTS, { recursive: true });
@@ -56,7 +45,7 @@ describe('pay from a browser (Chromium, the test wallet, the reference proxy)', 
     const dir = await mkdtemp(path.join(os.tmpdir(), 'uraiden-chromium-'));
     const context = await chromium.launchPersistentContext(dir, {
       executablePath: CHROMIUM,
-      args: FLAGS,
+      args: CHROMIUM_FLAGS,
       headless: true,
       viewport: { width: 760, height: 900 },
     });

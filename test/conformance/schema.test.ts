@@ -74,6 +74,25 @@ steps:
     expect(msgs.some((m) => m.startsWith('12 steps[4].target') && /restart/.test(m))).to.equal(true);
   });
 
+  it('checks fuzz steps: a known channel, the REST API declared for REST streams, no expectations of their own', async () => {
+    const p = await problems(`${HEAD}steps:
+  - open: { sender: alice, as: a1, deposit: 100 }
+  - fuzz: { channel: a2, stream: headers, count: 10, seed: 1 }
+  - fuzz: { channel: a1, stream: rest-body, count: 10, seed: 1 }
+  - fuzz: { channel: a1, stream: cookies, count: 10, seed: 1 }
+    expect: { status: 402 }
+`);
+    const msgs = p.map((x) => `${x.line} ${x.field}: ${x.message}`);
+    expect(msgs).to.include('9 steps[1].fuzz.channel: channel "a2" is not opened by an earlier step');
+    expect(msgs.some((m) => /fuzz stream rest-body uses the REST API: add "rest-api" to needs/.test(m))).to.equal(true);
+    expect(msgs.some((m) => m.startsWith('12 steps[3].expect') && /no expect, within or hold/.test(m))).to.equal(true);
+    const schema = await problems(`${HEAD}steps:
+  - open: { sender: alice, as: a1, deposit: 100 }
+  - fuzz: { channel: a1, stream: paths, count: 0, seed: -1 }
+`);
+    expect(schema.map((x) => x.field).sort()).to.deep.equal(['steps[1].fuzz.count', 'steps[1].fuzz.seed', 'steps[1].fuzz.stream']);
+  });
+
   it('checks the id area against the file name and reports YAML syntax errors with their line', async () => {
     expect((await problems(`${HEAD}steps:\n  - mine: 1\n`, 'close.yaml'))[0]).to.include({ field: 'id', line: 1 });
     const p = await problems(`${HEAD}steps:\n  - mine: [1\n`);
@@ -100,7 +119,7 @@ steps:
     expect(cases.length).to.be.at.least(60);
     expect(new Set(cases.map((c) => c.id)).size).to.equal(cases.length);
     const areas = new Set(cases.map((c) => c.id.split('/')[1]));
-    for (const a of ['signature', 'headers', 'payment', 'proof', 'channel', 'chain', 'close', 'restart', 'rest', 'paywall', 'cookie'])
+    for (const a of ['signature', 'headers', 'payment', 'proof', 'channel', 'chain', 'close', 'restart', 'rest', 'paywall', 'cookie', 'fuzz'])
       expect(areas).to.include(a);
     for (const c of cases) expect(c.spec).to.match(/^§[1-6]/);
     for (const s of ['§1.4', '§3.1', '§3.2', '§4', '§5'])
@@ -126,6 +145,8 @@ steps:
     expect(globToRegExp('rdn/payment/*').test('rdn/paywall/1')).to.equal(false);
     expect(selectCases(cases, ['rdn/payment'], ['MUST', 'SHOULD']).every((c) => c.id.startsWith('rdn/payment/'))).to.equal(true);
     expect(selectCases(cases, [], ['MUST']).every((c) => c.level === 'MUST')).to.equal(true);
-    expect(selectCases(cases, ['rdn/*/1'], ['MUST', 'SHOULD']).length).to.equal(11); // one per area file
+    const areas = new Set(cases.map((c) => c.id.split('/')[1]));
+    expect(areas.size).to.be.at.least(12);
+    expect(selectCases(cases, ['rdn/*/1'], ['MUST', 'SHOULD']).length).to.equal(areas.size); // one per area file
   });
 });
