@@ -84,12 +84,7 @@ export function count(text: string, needle: string): number {
  * expected failure, as --expected-failures takes it, with the message it must fail with). Each
  * was reported to the lead; remove an entry once the reference passes (the tests then say so).
  */
-export const REFERENCE_BUGS: Record<string, { reason: string; message: RegExp }> = {
-  'rdn/fuzz/4': {
-    reason: 'src/reference/receiver/proxy/rest.ts answers 500 when it JSON.stringify-es a 20 000-deep balance into its error message',
-    message: /^step 4 \(fuzz, line \d+\): request \d+ of 300 \(fuzz rest-body, seed 4\): a balance nested 20000 deep, .*: answered 500 /,
-  },
-};
+export const REFERENCE_BUGS: Record<string, { reason: string; message: RegExp }> = {};
 
 /** The --expected-failures file for REFERENCE_BUGS. */
 export async function referenceBugsFile(): Promise<string> {

@@ -312,7 +312,9 @@ export async function openReceiverWith(options: ReceiverOptions, parts: Receiver
         url: options.rpcUrl,
         onChange(state, reason) {
           if (state !== 'up') {
-            endpointDown = reason;
+            // One answer for both states (the detail is in the log): what a client reads must not
+            // depend on which of the two it arrived in.
+            endpointDown = `the chain's RPC endpoint ${new URL(options.rpcUrl!).host} is unreachable`;
             if (state === 'down') {
               wasDown = true;
               log.warn(`${reason}: refusing payments until it is back`);

@@ -78,7 +78,8 @@ export function closingReason(ctx: Pick<PaymentContext, 'unconfirmed' | 'closes'
   if (ctx.closes.get(key)?.closingSignature) return 'a closing signature was issued for this channel';
   // A close request still in unconfirmed blocks: the sender is leaving; stop serving now rather
   // than sell content the dispute may have to fight for. A reorg that drops it resumes service.
-  if (ctx.unconfirmed.closeRequests.has(key)) return 'channel close was requested (unconfirmed)';
+  // The same words as a confirmed one: what a client reads must not depend on when we polled.
+  if (ctx.unconfirmed.closeRequests.has(key)) return 'channel close was requested';
   return undefined;
 }
 

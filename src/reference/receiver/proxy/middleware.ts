@@ -60,18 +60,35 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(body);
 }
 
+/** The request's own fault, answered with its status (never passed on as a server error). */
+class BodyError extends Error {
+  constructor(
+    readonly status: 400 | 413,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The request body as text: what a body parser (express.json, text, raw) already made of it, or the stream. */
 async function bodyOf(req: MiddlewareRequest): Promise<string> {
   const parsed = req.body;
   if (typeof parsed === 'string') return parsed;
   if (Buffer.isBuffer(parsed)) return parsed.toString('utf8');
-  if (parsed !== undefined && parsed !== null) return JSON.stringify(parsed);
+  if (parsed !== undefined && parsed !== null) {
+    try {
+      return JSON.stringify(parsed);
+    } catch {
+      // A body nested thousands deep parses, but does not serialise again within the stack.
+      throw new BodyError(400, 'the JSON body is nested too deeply');
+    }
+  }
   if (req.readableEnded) return '';
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error(`request body above ${MAX_BODY} bytes`);
+    if (size > MAX_BODY) throw new BodyError(413, `request body above ${MAX_BODY} bytes`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -101,7 +118,10 @@ export function createPaywallMiddleware(options: PaywallMiddlewareOptions): Payw
       delete headers['transfer-encoding'];
       const r = await rest.inject({ method: (req.method ?? 'GET') as 'GET', url, headers, ...(payload !== '' && { payload }) });
       send(res, r.statusCode, r.headers, r.rawPayload);
-    })().catch(next);
+    })().catch((err: unknown) => {
+      if (err instanceof BodyError) send(res, err.status, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ error: err.message }));
+      else next(err);
+    });
   };
 
   return {

@@ -38,18 +38,28 @@ function badRequest(message: string, value?: unknown): ResourceError {
   return new ResourceError(400, message, value);
 }
 
+/**
+ * A value from the request as a reason may quote it: scalars as JSON (strings clipped), arrays and
+ * objects by their kind only — never serialised whole (a body nested thousands deep would
+ * overflow the stack in JSON.stringify, and a 5xx for the client's own mistake).
+ */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return Array.isArray(value) ? 'an array' : `a JSON ${typeof value}`;
+}
+
 function parseSender(value: string): Address {
   try {
     return toChecksumAddress(value);
   } catch {
-    throw badRequest(`invalid sender address ${JSON.stringify(value)}: expected 0x and 40 hex digits`, value);
+    throw badRequest(`invalid sender address ${shown(value)}: expected 0x and 40 hex digits`, value);
   }
 }
 
 function parseOpenBlock(value: string): number {
   // Decimal only, as in the headers (§3.1); uint32 because the contract's open block is one.
-  if (!/^[0-9]{1,10}$/.test(value) || Number(value) > 0xffffffff)
-    throw badRequest(`invalid open block ${JSON.stringify(value)}: expected a decimal uint32`, value);
+  if (!/^[0-9]{1,10}$/.test(value) || Number(value) > 0xffffffff) throw badRequest(`invalid open block ${shown(value)}: expected a decimal uint32`, value);
   return Number(value);
 }
 
@@ -59,7 +69,7 @@ function parseStatus(value: unknown): StatusFilter {
   // Default 'open' and the alias 'opened' as in the original API, so its clients see what they saw.
   if (value === undefined || value === 'open' || value === 'opened') return 'open';
   if (value === 'closed' || value === 'all') return value;
-  throw badRequest(`invalid status ${JSON.stringify(value)}: expected open, closed or all`, value);
+  throw badRequest(`invalid status ${shown(value)}: expected open, closed or all`, value);
 }
 
 /** `balance` as a JSON number or a decimal string (§5: the original clients send numbers). */
@@ -74,7 +84,7 @@ function parseBalance(value: unknown): bigint {
     const n = BigInt(value);
     if (n <= MAX_UINT192) return n;
   }
-  throw badRequest(`invalid balance ${JSON.stringify(value)}: expected a decimal string or an integer`, value);
+  throw badRequest(`invalid balance ${shown(value)}: expected a decimal string or an integer`, value);
 }
 
 function parseCloseBody(raw: unknown): { balance: bigint; senderSignature: string } {
