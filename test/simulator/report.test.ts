@@ -121,7 +121,7 @@ describe('simulator: the report in a browser', function () {
     const report = await readFile(join(dir, 'honest-prices.html'), 'utf8');
     // Gas of a few hundredths of an ETH is shown in ETH, with the digits it needs.
     expect(report).to.match(/<th>senders<br>gas<br><small>ETH<\/small><\/th>/);
-    expect(report).to.include('<td>0.01892</td>');
+    expect(report).to.include('<td>0.01893</td>');
   });
 
   it('a sweep of 14 points with long parameters: bars named P1…P14, parameters in the table, still nothing overlapping', async () => {
