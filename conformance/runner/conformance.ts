@@ -41,6 +41,8 @@ export interface ConformanceOptions extends CaseSelection {
   deployerKey?: string;
   /** SHOULD failures fail the run (warn → fail) */
   strict?: boolean;
+  /** stop at the first case that fails the run; the rest are not run (RunResult.stoppedAfter) */
+  bail?: boolean;
   /** cases known to fail: reported, not failing the run. A JSON file, a list of ids, or id → reason. */
   expectedFailures?: string | readonly string[] | Readonly<Record<string, string>>;
   /** where the JSON, JUnit XML and HTML reports go; none: no files */
@@ -139,6 +141,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     multiplier: o.timeMultiplier,
     caseTimeoutMs: o.caseTimeoutMs,
     strict: o.strict ?? false,
+    bail: o.bail ?? false,
     expectedFailures: await expectedFailures(o.expectedFailures),
     targetEnv: { ...o.targetEnv },
     verbose: o.verbose ?? false,

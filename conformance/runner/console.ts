@@ -107,7 +107,11 @@ export function summaryTable(run: RunResult, options: { color?: boolean } = {}):
   const verdict =
     run.failing === 0 && !run.interrupted
       ? paint('RESULT: conformant (no fail, no error)', 'green', 'bold')
-      : paint(`RESULT: ${run.interrupted ? 'interrupted' : `${run.failing} case(s) failing`}`, 'red', 'bold');
+      : paint(
+          `RESULT: ${run.interrupted ? 'interrupted' : `${run.failing} case(s) failing`}${run.stoppedAfter ? ` (stopped after ${run.stoppedAfter}: --bail; ${run.notRun} case(s) not run)` : ''}`,
+          'red',
+          'bold',
+        );
   lines.push('', verdict);
   return lines.join('\n');
 }

@@ -162,7 +162,7 @@ export function toHtml(run: RunResult): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>µRaiden conformance report</title><style>${CSS}</style></head>
 <body>
 <h1>µRaiden conformance report</h1>
-<p>Target: <code>${html(run.target)}</code>${run.strict ? ' — strict (SHOULD failures fail)' : ''}${run.interrupted ? ' — <b>interrupted</b>' : ''} — uraiden-kit ${html(run.kitVersion)}</p>
+<p>Target: <code>${html(run.target)}</code>${run.strict ? ' — strict (SHOULD failures fail)' : ''}${run.interrupted ? ' — <b>interrupted</b>' : ''}${run.stoppedAfter ? ` — <b>stopped after ${html(run.stoppedAfter)}</b> (--bail; ${run.notRun} case(s) not run)` : ''} — uraiden-kit ${html(run.kitVersion)}</p>
 ${parts}
 <p class="summary"><span class="pass">pass ${c.pass}</span><span class="fail">fail ${c.fail}</span><span class="warn">warn ${c.warn}</span><span class="unimplemented">unimplemented ${c.unimplemented}</span><span class="error">error ${c.error}</span><span>total time ${(run.totalMs / 1000).toFixed(1)} s</span></p>
 ${hints}

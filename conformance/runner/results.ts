@@ -49,4 +49,7 @@ export interface RunResult {
   totalMs: number;
   startedAt: string;
   interrupted: boolean;
+  /** with --bail: the failing case the run stopped after, and how many selected cases were not run */
+  stoppedAfter?: string;
+  notRun?: number;
 }

@@ -43,6 +43,8 @@ export interface RunOptions {
   color?: boolean;
   /** aborted on Ctrl-C: the run stops after cleaning up */
   signal?: AbortSignal;
+  /** stop at the first case that fails the run (`--bail`): the cases after it are not run */
+  bail?: boolean;
 }
 
 /** The chain: the runner's own deterministic one, or the one at `rpcUrl` (the kit's or any other). */
@@ -75,6 +77,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
   let relay: Relay | undefined;
   const results: CaseResult[] = [];
   let interrupted = false;
+  let stoppedAfter: string | undefined;
   let parts: Record<OptionalPart, PartProbe> | undefined;
   let startFailure: StartFailure | undefined;
   try {
@@ -148,6 +151,8 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
         pollsHoldMs: Math.max(HOLD_POLLS * opts.pollIntervalMs, HOLD_FLOOR_MS) * m,
       };
       interrupted = await playCases(opts, env, results, mask);
+      const last = results.at(-1);
+      if (opts.bail && last && results.length < opts.cases.length && failsRun(last)) stoppedAfter = last.id;
     }
   } finally {
     await target?.stop().catch(() => {});
@@ -158,7 +163,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
   }
   const counts: Record<Outcome, number> = { pass: 0, fail: 0, warn: 0, unimplemented: 0, error: 0 };
   for (const r of results) counts[r.outcome]++;
-  const failing = results.filter((r) => (r.outcome === 'fail' || r.outcome === 'error') && r.expectedFailure === undefined).length;
+  const failing = results.filter(failsRun).length;
   return {
     kitVersion: PACKAGE_VERSION,
     target: opts.targetUrl ?? opts.targetCmd ?? '',
@@ -172,7 +177,13 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     totalMs: Date.now() - started,
     startedAt,
     interrupted,
+    ...(stoppedAfter && { stoppedAfter, notRun: opts.cases.length - results.length }),
   };
+}
+
+/** A fail or an error not listed in --expected-failures (a warn is a fail under --strict: toResult). */
+function failsRun(r: CaseResult): boolean {
+  return (r.outcome === 'fail' || r.outcome === 'error') && r.expectedFailure === undefined;
 }
 
 /** Plays the cases one after another into `results`; true when interrupted. */
@@ -207,6 +218,7 @@ async function playCases(opts: RunOptions, env: RunEnv, results: CaseResult[], m
     const r = toResult(c, run, Date.now() - t0, opts, mask);
     results.push(r);
     say(progressLine(r, i + 1, opts.cases.length, opts.color ?? false));
+    if (opts.bail && failsRun(r)) break;
   }
   return false;
 }

@@ -22,6 +22,7 @@ interface ConformanceFlags {
   casesDir?: string;
   mustOnly: boolean;
   strict: boolean;
+  bail: boolean;
   list: boolean;
   expectedFailures?: string;
   reportDir: string;
@@ -80,6 +81,7 @@ export function registerConformanceCommand(program: Command): void {
     .option('--cases-dir <dir>', "where the YAML cases are (default: the kit's catalogue)")
     .option('--must-only', 'skip SHOULD cases', false)
     .option('--strict', 'SHOULD failures fail the run (warn → fail)', false)
+    .option('--bail', 'stop at the first failing case (the rest are not run; exit 1)', false)
     .option('--list', 'list the selected cases without running them', false)
     .option('--expected-failures <file>', 'JSON list of case ids (or {id: reason}) known to fail: reported, not failing the run')
     .option('--report-dir <dir>', 'where the JSON, JUnit XML and HTML reports go', 'reports')
@@ -145,6 +147,7 @@ async function conformance(opts: ConformanceFlags): Promise<number> {
         ...(opts.rpcUrl !== undefined && { rpcUrl: opts.rpcUrl }),
         ...(process.env.RDN_DEPLOYER_PRIVATE_KEY && { deployerKey: process.env.RDN_DEPLOYER_PRIVATE_KEY }),
         strict: opts.strict,
+        bail: opts.bail,
         ...(opts.expectedFailures !== undefined && { expectedFailures: opts.expectedFailures }),
         reportDir: opts.reportDir,
         timeMultiplier: opts.timeMultiplier,

@@ -83,4 +83,35 @@ describe('uraiden conformance (CLI)', function () {
     expect(strict.code, strict.stdout).to.equal(1);
     expect(strict.stdout).to.match(/FAIL\s+rdn\/chain\/2/);
   });
+
+  it('--bail stops at the first failing case: the rest are not run, and the reports say so', async () => {
+    const reports = await mkdtemp(path.join(os.tmpdir(), 'reports-'));
+    const selected = ['rdn/chain/2', 'rdn/headers/13', 'rdn/paywall/1', 'rdn/rest/1'];
+    const r = await uraiden([
+      'conformance',
+      '--target-cmd',
+      `node ${path.join(FIXTURES, 'bad-target.mjs')}`,
+      '--cases',
+      selected.join(','),
+      '--case-timeout',
+      '4000',
+      '--report-dir',
+      reports,
+      '--bail',
+    ]);
+    expect(r.code, r.stdout + r.stderr).to.equal(1);
+    const json = JSON.parse(await readFile(path.join(reports, 'conformance.json'), 'utf8')) as {
+      results: { id: string; outcome: string }[];
+      stoppedAfter?: string;
+      notRun?: number;
+    };
+    const last = json.results.at(-1)!;
+    expect(last.outcome).to.be.oneOf(['fail', 'error']);
+    // everything before the stop ran and did not fail the run (a warn does not, without --strict)
+    for (const x of json.results.slice(0, -1)) expect(x.outcome, x.id).to.be.oneOf(['pass', 'warn', 'unimplemented']);
+    expect(json.results.length).to.be.below(selected.length);
+    expect(json).to.include({ stoppedAfter: last.id, notRun: selected.length - json.results.length });
+    expect(r.stdout).to.include(`stopped after ${last.id}: --bail; ${selected.length - json.results.length} case(s) not run`);
+    expect(await readFile(path.join(reports, 'conformance.html'), 'utf8')).to.include(`stopped after ${last.id}`);
+  });
 });
