@@ -137,7 +137,7 @@ export function dedupe(xs: string[]): string[] {
 export async function coopClose(ctx: Ctx, step: Step, a: CoopCloseAction, sink: Exchange[]): Promise<{ problems: string[]; response: HttpResponse }> {
   const ch = channel(ctx, a.channel);
   const balance = BigInt(a.balance ?? ch.balance);
-  const body: Record<string, unknown> = { balance: balance.toString() };
+  const body: Record<string, unknown> = { balance: a.balance_as === 'number' ? Number(balance) : balance.toString() };
   const how = a.sender_signature ?? 'valid';
   if (how !== 'none') {
     const spec = how === 'valid' ? {} : how;

@@ -85,6 +85,8 @@ export interface SettleAction {
 export interface CoopCloseAction {
   channel: string;
   balance?: number;
+  /** how the body carries the balance: a decimal string (default) or a JSON number, as in the original documentation */
+  balance_as?: 'string' | 'number';
   sender_signature?: 'valid' | 'none' | ({ key?: string; balance?: number; open_block_offset?: number; contract?: string } & MessageChoice);
   submit?: boolean;
 }
