@@ -7,6 +7,7 @@
  */
 import { chromium } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../test/helpers/chromium.js';
 import { inspectReport } from '../test/simulator/report-inspect.js';
 
 const [out, ...reports] = process.argv.slice(2);
@@ -14,19 +15,7 @@ if (!out || reports.length === 0) {
   process.stderr.write('usage: tsx scripts/report-screenshots.ts OUT.png REPORT.html…\n');
   process.exit(2);
 }
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 try {
   for (const [i, report] of reports.entries()) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's package (apt-get install chromium), or the binary the environment variable CHROMIUM names. */
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 export const CHROMIUM_FLAGS = [
   '--headless',

@@ -8,16 +8,15 @@
  * points with long parameters (the runs of one example, relabelled) is measured the same way.
  */
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { loadScenario, planRuns, renderOutputs, runAll, type RunResult } from '../../src/simulator/index.js';
+import { CHROMIUM, CHROMIUM_FLAGS, requireChromium } from '../helpers/chromium.js';
 import { inspectReport, type Inspection } from './report-inspect.js';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const EXAMPLES = ['honest-prices', 'cheaters-offline', 'deposit-tradeoff'] as const;
 
 describe('simulator: the report in a browser', function () {
@@ -27,25 +26,10 @@ describe('simulator: the report in a browser', function () {
   const results = new Map<string, RunResult[]>();
   const seen = new Map<string, Inspection>();
 
-  before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      // Debian's chromium package (apt-get install chromium); CHROMIUM names another binary.
-      this.skip();
-    }
+  before(async () => {
+    requireChromium();
     dir = await mkdtemp(join(tmpdir(), 'uraiden-report-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     for (const name of EXAMPLES) {
       const { scenario, raw } = await loadScenario(`fixtures/scenarios/${name}.yaml`);
       results.set(name, await runAll(planRuns(raw, scenario), 2));

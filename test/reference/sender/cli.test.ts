@@ -11,8 +11,8 @@ import { encryptKeystoreJson } from 'ethers';
 import { startChain, type Chain, type RpcServer } from '../../../src/sim/index.js';
 import { createSenderClient } from '../../../src/reference/sender/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
+import { freePort } from '../../helpers/processes.js';
 import { mineWhileWaiting, sleep, startRig, tokenBalance, type Rig } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -186,18 +186,6 @@ describe('uraiden client (CLI, child process)', function () {
     expect(settle.stdout).to.include('at balance 5 (receiver got 5)');
   });
 });
-
-/** A free TCP port on 127.0.0.1 (bound, then released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('uraiden client against `uraiden proxy` (both child processes, §6 environment)', function () {
   this.timeout(300_000);

@@ -6,12 +6,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { HEADER } from '../../../../src/protocol/index.js';
 import { startChain, type Chain } from '../../../../src/sim/index.js';
+import { freePort } from '../../../helpers/processes.js';
 import { type Channel, openChannelUnconfirmed, pay, tempDir, waitFor } from './helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -54,14 +54,6 @@ async function run(args: string[], env: Record<string, string> = {}, timeoutMs =
   } finally {
     clearTimeout(timer);
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 /** §6: ready when GET /echofix/ready answers. */
