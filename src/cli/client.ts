@@ -11,7 +11,7 @@
  *      allowed, not enough tokens, proof refused by the server, confirmations never came, …)
  */
 import { type Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ReplyHeaderError, toChecksumAddress, type Hex } from '../protocol/index.js';
+import { ReplyHeaderError, toChecksumAddress } from '../protocol/index.js';
 import type { SenderClient } from '../reference/sender/client.js';
 import { SenderRefusal } from '../reference/sender/errors.js';
 import type { DepositMethod, PaymentPolicy } from '../reference/sender/policy.js';

@@ -178,7 +178,7 @@ export async function deployChannels(options: DeployChannelsOptions): Promise<Ch
       } catch (err) {
         throw new DeployTransactionError(step, shortReason(err), sent.hash, { cause: err });
       }
-      if (!receipt || receipt.status !== 1) throw new DeployTransactionError(step, 'reverted', sent.hash);
+      if (receipt?.status !== 1) throw new DeployTransactionError(step, 'reverted', sent.hash);
       return receipt;
     };
     const verified = async (name: ContractName, address: Address): Promise<void> => {
