@@ -64,6 +64,17 @@ describe('pay from a browser (Chromium, the test wallet, the reference proxy)', 
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
   const text = async (page: Page, selector: string) => (await page.locator(selector).textContent())?.trim();
 
+  /**
+   * Connect, and wait until the page has read the wallet and looked for a channel (its status line
+   * gone), as a person sees it settle before typing: the page re-renders while it reads, and a
+   * value typed into a field it replaces is lost (CI showed the default deposit opened instead).
+   */
+  async function connect(page: Page): Promise<void> {
+    await page.click('#rdn-connect');
+    await page.locator('#rdn-account').waitFor();
+    await page.locator('#rdn-status').waitFor({ state: 'detached' });
+  }
+
   /** Mines one block at a time until the page has counted every confirmation (it polls the chain). */
   async function mineWhileWaiting(page: Page, prefix: string): Promise<void> {
     await page.locator('#rdn-status', { hasText: 'block 0 of 2' }).waitFor();
@@ -88,7 +99,7 @@ describe('pay from a browser (Chromium, the test wallet, the reference proxy)', 
     expect(await text(page, '#rdn-token')).to.equal(`UKT (1 UKT = 10^18 units) ${rig.chain.addresses.token}`);
     await shot(page, '01-paywall');
 
-    await page.click('#rdn-connect');
+    await connect(page);
     await page.locator('#rdn-account', { hasText: sender.address }).waitFor();
     expect(await text(page, '#rdn-wallet-balance')).to.equal(`${tokens.sender / 10n ** 18n} UKT`); // 1000 whole tokens of 18 decimals
     expect(await text(page, '#rdn-deposit')).to.equal('none open');
@@ -146,7 +157,7 @@ describe('pay from a browser (Chromium, the test wallet, the reference proxy)', 
     const sender = rig.chain.accounts.senders[next++]!;
     const { page, wallet } = await browse(sender);
     await page.goto(`${url}/echofix/declined`);
-    await page.click('#rdn-connect');
+    await connect(page);
     await page.fill('#rdn-deposit-input', '10');
     wallet!.rejectSignatures = true;
     await page.click('#rdn-open');
@@ -163,7 +174,7 @@ describe('pay from a browser (Chromium, the test wallet, the reference proxy)', 
     const sender = rig.chain.accounts.senders[next++]!;
     const { page } = await browse(sender);
     await page.goto(`${url}/echofix/first`);
-    await page.click('#rdn-connect');
+    await connect(page);
     await page.fill('#rdn-deposit-input', '30');
     await page.click('#rdn-open');
     await mineWhileWaiting(page, '14-lost');

@@ -54,7 +54,7 @@ function underTty(args: string[], env: Record<string, string>): Promise<string> 
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('error', reject);
-    child.on('exit', () => resolve(out));
+    child.on('close', () => resolve(out)); // after the last of the output, unlike 'exit'
   });
 }
 

@@ -42,7 +42,8 @@ function start(args: string[], env: Record<string, string> = {}): Child {
   const out = { stdout: '', stderr: '' };
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out.stdout += d));
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => (out.stderr += d));
-  const exited = new Promise<Run>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal, ...out })));
+  // 'close', not 'exit': only then has all of the output been read (an exit can come first).
+  const exited = new Promise<Run>((resolve) => proc.on('close', (code, signal) => resolve({ code, signal, ...out })));
   return { proc, out, exited };
 }
 
