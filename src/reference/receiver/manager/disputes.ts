@@ -61,6 +61,7 @@ export async function runDisputes(ctx: DisputeContext): Promise<void> {
       // still takes it.
       if (d && ctx.head > channel.closeRequest!.settleBlock) {
         if (d.error !== 'challenge period over') {
+          // Stryker disable next-line all: log text, not the protocol
           ctx.log.error(`dispute of ${key} not retried: challenge period ended at block ${channel.closeRequest!.settleBlock}`);
           save({ ...d, status: 'failed', error: 'challenge period over' });
         }
@@ -68,6 +69,7 @@ export async function runDisputes(ctx: DisputeContext): Promise<void> {
       }
       await send(ctx, key, channel, proof, d, save);
     } catch (err) {
+      // Stryker disable next-line all: log text, not the protocol
       ctx.log.error(`dispute of ${key}: ${describe(err)}`);
     }
   }
@@ -89,6 +91,7 @@ async function send(
     contract: ctx.contract,
   });
   const data = channelsInterface.encodeFunctionData('cooperativeClose', [ctx.receiver, channel.openBlock, proof.balance, proof.signature, closingSig]);
+  // Stryker disable next-line all: log text, not the protocol
   ctx.log.info(`close request of ${key} claims ${channel.closeRequest!.balance} < registered ${proof.balance}: disputing (attempt ${attempts})`);
   let signed = false;
   try {
@@ -96,6 +99,7 @@ async function send(
       signed = true;
       save({ balance: proof.balance, txHash: t.hash, rawTx: t.raw, nonce: t.nonce, status: 'sent', attempts });
     });
+    // Stryker disable next-line all: log text, not the protocol
     ctx.log.info(`dispute of ${key} sent: ${tx.hash}`);
   } catch (err) {
     // Not signed, or refused by the node: nothing is on its way, so it is a plain failure to
@@ -112,9 +116,11 @@ async function followUp(ctx: DisputeContext, key: ChannelKey, d: Dispute, save: 
   const r = await receipt(ctx.rpc, d.txHash);
   if (r) {
     if (r.status === 1) {
+      // Stryker disable next-line all: log text, not the protocol
       ctx.log.info(`dispute of ${key} mined in block ${r.blockNumber}`);
       save({ ...d, status: 'mined' });
     } else {
+      // Stryker disable next-line all: log text, not the protocol
       ctx.log.warn(`dispute of ${key} reverted (${d.txHash}); will retry`);
       save({ ...d, status: 'failed', error: 'reverted' });
     }
@@ -127,6 +133,7 @@ async function followUp(ctx: DisputeContext, key: ChannelKey, d: Dispute, save: 
     save({ ...d, status: 'failed', error: 'dropped (nonce used by another transaction)' });
     return;
   }
+  // Stryker disable next-line all: log text, not the protocol
   ctx.log.warn(`dispute of ${key} unknown to the node; re-broadcasting ${d.txHash}`);
   await ctx.tx.rebroadcast(d.rawTx);
 }

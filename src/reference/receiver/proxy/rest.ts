@@ -53,13 +53,17 @@ function parseSender(value: string): Address {
   try {
     return toChecksumAddress(value);
   } catch {
+    // Stryker disable next-line StringLiteral: wording (§5 fixes the status, not the text)
     throw badRequest(`invalid sender address ${shown(value)}: expected 0x and 40 hex digits`, value);
   }
 }
 
 function parseOpenBlock(value: string): number {
   // Decimal only, as in the headers (§3.1); uint32 because the contract's open block is one.
-  if (!/^[0-9]{1,10}$/.test(value) || Number(value) > 0xffffffff) throw badRequest(`invalid open block ${shown(value)}: expected a decimal uint32`, value);
+  if (!/^[0-9]{1,10}$/.test(value) || Number(value) > 0xffffffff) {
+    // Stryker disable next-line StringLiteral: wording (§5 fixes the status, not the text)
+    throw badRequest(`invalid open block ${shown(value)}: expected a decimal uint32`, value);
+  }
   return Number(value);
 }
 
@@ -77,32 +81,48 @@ function parseBalance(value: unknown): bigint {
   if (typeof value === 'number') {
     // A number above 2^53 has already lost digits in JSON.parse: refuse it rather than sign for a
     // balance nobody sent. Strings carry any uint192.
-    if (!Number.isSafeInteger(value) || value < 0) throw badRequest(`invalid balance ${value}: not a non-negative safe integer (send a decimal string)`, value);
+    if (!Number.isSafeInteger(value) || value < 0) {
+      // Stryker disable next-line StringLiteral: wording (§5 fixes the status, not the text)
+      throw badRequest(`invalid balance ${value}: not a non-negative safe integer (send a decimal string)`, value);
+    }
     return BigInt(value);
   }
   if (typeof value === 'string' && /^[0-9]+$/.test(value)) {
     const n = BigInt(value);
     if (n <= MAX_UINT192) return n;
   }
+  // Stryker disable next-line StringLiteral: wording (§5 fixes the status, not the text)
   throw badRequest(`invalid balance ${shown(value)}: expected a decimal string or an integer`, value);
 }
 
 function parseCloseBody(raw: unknown): { balance: bigint; senderSignature: string } {
-  if (typeof raw !== 'string' || raw.trim() === '') throw badRequest('missing JSON body {"balance", "sender_signature"}');
+  if (typeof raw !== 'string' || raw.trim() === '') {
+    // Stryker disable next-line StringLiteral: wording (§5 fixes the status, not the text)
+    throw badRequest('missing JSON body {"balance", "sender_signature"}');
+  }
   let body: unknown;
   try {
     body = JSON.parse(raw);
   } catch (err) {
+    // Stryker disable next-line StringLiteral: wording (§5 fixes the status, not the text)
     throw badRequest(`invalid JSON body: ${(err as Error).message}`, raw);
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be a JSON object {"balance", "sender_signature"}', raw);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    // Stryker disable next-line StringLiteral: wording (§5 fixes the status, not the text)
+    throw badRequest('the body must be a JSON object {"balance", "sender_signature"}', raw);
+  }
   const { balance, sender_signature: senderSignature } = body as Record<string, unknown>;
-  if (balance === undefined) throw badRequest('missing "balance"');
+  if (balance === undefined) {
+    // Stryker disable next-line StringLiteral: wording (§5 fixes the status, not the text)
+    throw badRequest('missing "balance"');
+  }
   const parsed = parseBalance(balance);
   // The signature's syntax is the manager's to judge (it answers 400 with the §1.4 reason); here
   // only that one was sent: without it anyone could freeze a sender's channel (§5).
-  if (typeof senderSignature !== 'string' || senderSignature === '')
+  if (typeof senderSignature !== 'string' || senderSignature === '') {
+    // Stryker disable next-line StringLiteral: wording (§5 fixes the status, not the text)
     throw badRequest('missing "sender_signature": the sender\'s signature over the closing message (§5)');
+  }
   return { balance: parsed, senderSignature };
 }
 
