@@ -19,6 +19,7 @@ export const MUTATION_CASES = [
   'rdn/rest/*',
   'rdn/restart/*',
   'rdn/chain/1',
+  'rdn/chain/2',
 ];
 
 const REST = 'src/reference/receiver/proxy/rest.ts';
