@@ -4,7 +4,7 @@
  * conformance cases as the test command — then prints the score, and every surviving mutant as
  * `file:line:column  mutator  replacement`, from Stryker's JSON report.
  *
- *   npm run mutation                      # the whole run (about two hours on two cores)
+ *   npm run mutation                      # the whole run (about 1.5 hours on two cores)
  *   npm run mutation -- --report-only     # only the summary of the last run's report
  *   npm run mutation -- --report-only --killed   # also which cases killed each mutant
  *   npm run mutation -- --mutate 'src/reference/receiver/manager/closing.ts'   # other Stryker flags go to Stryker
