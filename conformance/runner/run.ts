@@ -152,7 +152,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
       };
       interrupted = await playCases(opts, env, results, mask);
       const last = results.at(-1);
-      if (opts.bail && last && results.length < opts.cases.length && failsRun(last)) stoppedAfter = last.id;
+      if (opts.bail && !interrupted && last && results.length < opts.cases.length && failsRun(last)) stoppedAfter = last.id;
     }
   } finally {
     await target?.stop().catch(() => {});
